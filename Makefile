@@ -1,0 +1,54 @@
+# chophien: the two commands a fresh Debian 12 machine needs are `make run` and `make test`.
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null)
+
+.PHONY: deps build run test test-dev test-asan format-check format bench fuzz clean
+
+deps:
+	@./scripts/deps.sh
+
+build/release/Makefile: deps
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
+
+build: deps
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build build/release -j $(JOBS) --target chophien
+
+run: build
+	./scripts/run-demo.sh build/release/chophien
+
+format-check: deps
+	@echo "Checking formatting against .clang-format"
+	@clang-format --dry-run --Werror $(SOURCES)
+
+format:
+	clang-format -i $(SOURCES)
+
+test-dev: deps
+	cmake -S . -B build/dev -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build build/dev -j $(JOBS)
+	cd build/dev && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DCHOPHIEN_SANITIZE=ON -DCHOPHIEN_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build/asan -j $(JOBS)
+	cd build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -LE no_asan
+
+test: format-check test-dev test-asan
+	@echo "All checks passed."
+
+bench: deps
+	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build build/release -j $(JOBS)
+	./scripts/bench.sh build/release
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCHOPHIEN_FUZZ=ON -DCHOPHIEN_BENCH=OFF -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_decode
+	mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/decode/* build/fuzz/corpus/
+	./build/fuzz/tests/fuzz_decode -max_total_time=$${FUZZ_SECONDS:-60} -max_len=1024 build/fuzz/corpus
+
+clean:
+	rm -rf build out

@@ -1,0 +1,14 @@
+#pragma once
+// Subcommands of the `chophien` binary. Each takes the arguments after its own name and returns
+// the process exit status: 0 success, 1 failure, 2 usage error.
+
+#include <span>
+#include <string_view>
+
+namespace chophien::app {
+
+using Args = std::span<const std::string_view>;
+
+int qr_command(Args args);
+
+}  // namespace chophien::app

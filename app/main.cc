@@ -1,0 +1,51 @@
+// chophien: one binary, subcommands. Reads the subcommand and hands over; nothing else.
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include "app/commands.h"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "chophien: the digital market fair for OCOP producers\n"
+    "\n"
+    "usage: chophien <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
+    "\n"
+    "Run `chophien <command> --help` for a command's options.\n";
+
+struct Command {
+  std::string_view name;
+  int (*run)(chophien::app::Args);
+};
+
+constexpr Command kCommands[] = {
+    {"qr", chophien::app::qr_command},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage.data(), args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  try {
+    for (const auto& command : kCommands) {
+      if (args[0] == command.name) {
+        return command.run(chophien::app::Args(args).subspan(1));
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "chophien: internal error: %s\n", e.what());
+    return 70;
+  }
+  std::fprintf(stderr, "chophien: unknown command '%.*s'\n\n%s", static_cast<int>(args[0].size()),
+               args[0].data(), kUsage.data());
+  return 2;
+}

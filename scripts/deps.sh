@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian 12 packages chophien needs to build, test and benchmark, if any are missing.
+# Runs apt-get directly as root, through sudo otherwise.
+set -eu
+PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
+libqrencode-dev libpng-dev nlohmann-json3-dev libutf8proc-dev libsqlite3-dev sqlite3 libssl-dev
+libgtest-dev libgmock-dev libbenchmark-dev zbar-tools libxml2-utils python3"
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+echo "Installing:$missing"
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
