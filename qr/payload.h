@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,15 +18,15 @@ std::string_view service_code(Service s);
 
 // The optional sub-fields of tag 62. Empty means absent.
 struct AdditionalData {
-  std::string bill_number;  // 62.01
-  std::string mobile;       // 62.02
-  std::string store;        // 62.03
-  std::string loyalty;      // 62.04
-  std::string reference;    // 62.05
-  std::string customer;     // 62.06
-  std::string terminal;     // 62.07
-  std::string purpose;      // 62.08: the transfer description bank apps pre-fill
-  std::string data_request; // 62.09: letters A, M, E
+  std::string bill_number;   // 62.01
+  std::string mobile;        // 62.02
+  std::string store;         // 62.03
+  std::string loyalty;       // 62.04
+  std::string reference;     // 62.05
+  std::string customer;      // 62.06
+  std::string terminal;      // 62.07
+  std::string purpose;       // 62.08: the transfer description bank apps pre-fill
+  std::string data_request;  // 62.09: letters A, M, E
 };
 
 // What the encoder is asked for. `bank` is a BIN, or a bank code or short name that the bank
@@ -49,9 +50,9 @@ struct EncodeError {
 };
 
 struct Encoded {
-  std::string payload;       // exact text for the QR image, CRC included
-  std::string bin;           // resolved BIN
-  std::string purpose;       // the purpose as written into 62.08 after folding (may be empty)
+  std::string payload;  // exact text for the QR image, CRC included
+  std::string bin;      // resolved BIN
+  std::string purpose;  // the purpose as written into 62.08 after folding (may be empty)
 };
 
 // Builds the payload in the canonical order of vietqr.md section 12. Never truncates or guesses:
@@ -79,10 +80,11 @@ struct Decoded {
   std::optional<std::string> mcc, merchant_name, merchant_city, postal_code;
   std::optional<std::string> bill_number, mobile, store, loyalty, reference, customer, terminal,
       purpose, data_request;
-  std::optional<std::string> merchant_id;     // vnpayqr 26.01
-  std::string crc;                            // as written
-  std::vector<std::string> warnings;          // stable ids, e.g. "W-CRC-LOWERCASE"
-  std::map<std::string, std::string> unknown; // unreserved/unknown objects, keyed by path ("80", "62.50")
+  std::optional<std::string> merchant_id;  // vnpayqr 26.01
+  std::string crc;                         // as written
+  std::vector<std::string> warnings;       // stable ids, e.g. "W-CRC-LOWERCASE"
+  std::map<std::string, std::string>
+      unknown;  // unreserved/unknown objects, keyed by path ("80", "62.50")
 };
 
 struct DecodeError {
@@ -104,8 +106,15 @@ DecodeResult decode(std::string_view payload);
 // CRC-16/CCITT-FALSE over `data`, as 4 upper-case hex digits.
 std::string crc16_hex(std::string_view data);
 
-// Folds Vietnamese to ASCII and filters as section 2 says (A-Z a-z 0-9 space - . _, spaces
-// collapsed, trimmed, at most 25 characters). Input must be valid UTF-8; invalid bytes are dropped.
+// Folds Vietnamese to ASCII and filters as section 2 says: diacritics removed (đ -> d, Đ -> D),
+// then only A-Z a-z 0-9 space - . _ kept, any whitespace counted as a space, runs of spaces
+// collapsed, trimmed. It does NOT cut to 25 characters: encode() refuses a purpose that is still
+// longer than 25 after folding (field "purpose"), so a caller never gets a silently shortened text.
+// Invalid UTF-8 bytes and characters with no ASCII form are dropped.
 std::string fold_description(std::string_view text);
+
+// The stable ids decode() can report, in the order of vietqr.md section 11, and its warning ids.
+std::span<const std::string_view> decode_error_codes();
+std::span<const std::string_view> decode_warning_codes();
 
 }  // namespace chophien::qr
