@@ -8,12 +8,15 @@ function(chophien_embed target ns name)
   set(header "${out_dir}/${name}.h")
   set(source "${out_dir}/${name}.cc")
   set(files ${ARGN})
+  # A CMake list would be split by the shell at ';', so the script gets the files joined by '|'.
+  string(REPLACE ";" "|" files_arg "${files}")
   add_custom_command(
     OUTPUT "${header}" "${source}"
     COMMAND "${CMAKE_COMMAND}" -DNS=${ns} -DNAME=${name} -DOUT_H=${header} -DOUT_CC=${source}
-            "-DFILES=${files}" -P "${CHOPHIEN_EMBED_SCRIPT}"
+            "-DFILES=${files_arg}" -P "${CHOPHIEN_EMBED_SCRIPT}"
     DEPENDS ${files} "${CHOPHIEN_EMBED_SCRIPT}"
-    COMMENT "Embedding ${name}")
+    COMMENT "Embedding ${name}"
+    VERBATIM)
   target_sources(${target} PRIVATE "${source}")
   target_include_directories(${target} PUBLIC "${out_dir}")
 endfunction()

@@ -1,4 +1,5 @@
 # Script mode helper for chophien_embed(); see embed.cmake.
+string(REPLACE "|" ";" FILES "${FILES}")
 file(WRITE "${OUT_H}" "#pragma once\n#include <span>\n#include <string_view>\nnamespace ${NS} {\nstruct EmbeddedFile { std::string_view name; std::string_view data; };\nstd::span<const EmbeddedFile> ${NAME}();\n}  // namespace ${NS}\n")
 set(body "#include \"${NAME}.h\"\nnamespace ${NS} {\nnamespace {\n")
 set(index 0)

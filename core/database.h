@@ -68,7 +68,8 @@ class Statement {
 };
 
 // BEGIN IMMEDIATE on construction (so writers queue at the start, not at the first write);
-// rolls back on destruction unless commit() succeeded.
+// rolls back on destruction unless commit() succeeded. Refers to its Database, which must outlive
+// it and must not be moved meanwhile. begin() fails with unavailable when the database stays busy.
 class Transaction {
  public:
   Transaction(Transaction&&) noexcept;
@@ -105,10 +106,17 @@ class Database {
   int64_t last_insert_id() const;
   int changes() const;
   int schema_version() const;  // PRAGMA user_version
+  // The highest migration number embedded in this binary. Opening a file whose user_version is
+  // higher fails with ErrorCode::internal rather than risk writing to a schema we do not know.
+  static int known_schema_version();
   const std::string& path() const { return path_; }
 
   // Copies this live database into `destination` with SQLite's online backup API.
   Result<void> backup_to(const std::string& destination);
+
+  // How long a statement waits for another connection's lock before failing with unavailable
+  // (default 5 seconds).
+  void set_busy_timeout(int milliseconds);
 
   sqlite3* handle() { return db_; }
 
