@@ -10,5 +10,6 @@ namespace chophien::app {
 using Args = std::span<const std::string_view>;
 
 int qr_command(Args args);
+int user_command(Args args);
 
 }  // namespace chophien::app

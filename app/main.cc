@@ -15,6 +15,7 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
+    "  user     users and passwords (add, reset-password, list)\n"
     "\n"
     "Run `chophien <command> --help` for a command's options.\n";
 
@@ -25,6 +26,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"qr", chophien::app::qr_command},
+    {"user", chophien::app::user_command},
 };
 
 }  // namespace
