@@ -1,0 +1,555 @@
+#include "core/orders.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "core/payment_code.h"
+
+namespace chophien::core {
+namespace {
+
+constexpr std::array<const char*, 5> kStatusNames = {"pending_payment", "paid", "fulfilled",
+                                                     "cancelled", "expired"};
+
+constexpr const char* kOrderColumns =
+    "id, code, checkout_ref, producer_id, status, total_vnd, paid_vnd, payment_method, overpaid, "
+    "customer_name, customer_phone, customer_address, delivery_method, delivery_address, note, "
+    "created_at, expires_at, paid_at, updated_at";
+
+Order read_order(const Statement& s) {
+  Order o;
+  o.id = s.column_int(0);
+  o.code = s.column_text(1);
+  o.checkout_ref = s.column_text(2);
+  o.producer_id = s.column_int(3);
+  o.status = parse_order_status(s.column_text(4)).value_or(OrderStatus::pending_payment);
+  o.total_vnd = s.column_int(5);
+  o.paid_vnd = s.column_int(6);
+  o.payment_method = s.column_text(7);
+  o.overpaid = s.column_int(8) != 0;
+  o.customer_name = s.column_text(9);
+  o.customer_phone = s.column_text(10);
+  o.customer_address = s.column_text(11);
+  o.delivery_method = s.column_text(12);
+  o.delivery_address = s.column_text(13);
+  o.note = s.column_text(14);
+  o.created_at = s.column_int(15);
+  o.expires_at = s.column_int(16);
+  o.paid_at = s.column_optional_int(17);
+  o.updated_at = s.column_int(18);
+  return o;
+}
+
+// Number of Unicode code points in valid UTF-8 (continuation bytes are not counted).
+size_t char_count(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::string trim(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return std::string(text);
+}
+
+bool valid_phone(std::string_view phone) {
+  size_t digits = 0;
+  for (size_t i = 0; i < phone.size(); ++i) {
+    char c = phone[i];
+    if (c >= '0' && c <= '9')
+      ++digits;
+    else if (c == '+' && i == 0)
+      continue;
+    else if (c != ' ' && c != '.' && c != '-')
+      return false;
+  }
+  return digits >= 8 && digits <= 15;
+}
+
+bool may_manage(const Actor& actor, int64_t producer_id) {
+  switch (actor.kind) {
+    case Actor::Kind::admin:
+      return true;
+    case Actor::Kind::producer:
+      return actor.producer_id == producer_id;
+    default:
+      return false;
+  }
+}
+
+Error product_error(std::string message, size_t line) {
+  Error e = conflict(std::move(message));
+  e.field = "items[" + std::to_string(line) + "]";
+  return e;
+}
+
+}  // namespace
+
+const char* order_status_name(OrderStatus status) {
+  return kStatusNames[static_cast<size_t>(status)];
+}
+
+std::optional<OrderStatus> parse_order_status(std::string_view name) {
+  for (size_t i = 0; i < kStatusNames.size(); ++i)
+    if (name == kStatusNames[i]) return static_cast<OrderStatus>(i);
+  return std::nullopt;
+}
+
+const char* actor_kind_name(Actor::Kind kind) {
+  switch (kind) {
+    case Actor::Kind::customer:
+      return "customer";
+    case Actor::Kind::producer:
+      return "producer";
+    case Actor::Kind::officer:
+      return "officer";
+    case Actor::Kind::admin:
+      return "admin";
+    case Actor::Kind::system:
+      return "system";
+  }
+  return "system";
+}
+
+Result<std::string> OrderStore::unused_code() {
+  auto taken = db_.prepare("SELECT 1 FROM orders WHERE code = ?1");
+  if (!taken) return taken.error();
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string code = settings_.code_source ? settings_.code_source() : new_payment_code();
+    taken->reset();
+    taken->bind(1, code);
+    auto row = taken->step();
+    if (!row) return row.error();
+    if (!*row) return code;
+  }
+  return Error{ErrorCode::unavailable, "không tạo được mã thanh toán, hãy thử lại", {}};
+}
+
+Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& request) {
+  // Validation first: nothing touches the database for bad input.
+  if (request.items.empty()) return invalid_input("giỏ hàng trống", "items");
+  if (request.items.size() > kMaxCartLines)
+    return invalid_input("giỏ hàng có quá nhiều dòng", "items");
+  std::vector<CartLine> lines;  // one per product, in cart order, quantities summed
+  for (size_t i = 0; i < request.items.size(); ++i) {
+    const CartLine& line = request.items[i];
+    if (line.quantity < 1 || line.quantity > kMaxQuantity)
+      return invalid_input("số lượng phải là số nguyên từ 1 đến 1000",
+                           "items[" + std::to_string(i) + "].quantity");
+    auto same = std::find_if(lines.begin(), lines.end(),
+                             [&](const CartLine& l) { return l.product_id == line.product_id; });
+    if (same == lines.end()) {
+      lines.push_back(line);
+    } else if ((same->quantity += line.quantity) > kMaxQuantity) {
+      return invalid_input("số lượng phải là số nguyên từ 1 đến 1000",
+                           "items[" + std::to_string(i) + "].quantity");
+    }
+  }
+  const std::string name = trim(request.customer_name);
+  if (name.empty() || char_count(name) > 100)
+    return invalid_input("họ tên phải có từ 1 đến 100 ký tự", "customer.name");
+  const std::string phone = trim(request.customer_phone);
+  if (!valid_phone(phone)) return invalid_input("số điện thoại không hợp lệ", "customer.phone");
+  if (request.delivery_method != "pickup" && request.delivery_method != "delivery")
+    return invalid_input("cách nhận hàng phải là pickup hoặc delivery", "delivery.method");
+  const std::string delivery_address = trim(request.delivery_address);
+  if (request.delivery_method == "delivery" && delivery_address.empty())
+    return invalid_input("giao hàng cần địa chỉ", "delivery.address");
+  if (char_count(delivery_address) > 500 || char_count(request.customer_address) > 500)
+    return invalid_input("địa chỉ quá dài", "delivery.address");
+  if (char_count(request.note) > 500) return invalid_input("ghi chú quá dài", "note");
+
+  const int64_t now = clock_.now();
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+
+  auto product = db_.prepare(
+      "SELECT producer_id, name, unit, price_vnd, stock, status FROM products WHERE id = ?1");
+  if (!product) return product.error();
+  auto take = db_.prepare(
+      "UPDATE products SET stock = stock - ?2 WHERE id = ?1 AND status = 'active' AND stock >= ?2");
+  if (!take) return take.error();
+
+  struct Group {
+    int64_t producer_id;
+    std::vector<OrderItem> items;
+    int64_t total = 0;
+  };
+  std::vector<Group> groups;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const CartLine& line = lines[i];
+    product->reset();
+    product->bind(1, line.product_id);
+    auto found = product->step();
+    if (!found) return found.error();
+    if (!*found)
+      return product_error("sản phẩm #" + std::to_string(line.product_id) + " không tồn tại", i);
+    OrderItem item{line.product_id, product->column_text(1), product->column_text(2), line.quantity,
+                   product->column_int(3)};
+    const int64_t producer_id = product->column_int(0);
+    const int64_t stock = product->column_int(4);
+    if (product->column_text(5) != "active")
+      return product_error("sản phẩm «" + item.name + "» hiện không bán", i);
+    if (stock < line.quantity)
+      return product_error("sản phẩm «" + item.name + "» chỉ còn " + std::to_string(stock), i);
+    take->reset();
+    take->bind(1, line.product_id).bind(2, line.quantity);
+    if (auto done = take->run(); !done) return done.error();
+    if (db_.changes() != 1)  // cannot happen inside BEGIN IMMEDIATE; kept as a guard
+      return product_error("sản phẩm «" + item.name + "» không đủ hàng", i);
+    auto group = std::find_if(groups.begin(), groups.end(),
+                              [&](const Group& g) { return g.producer_id == producer_id; });
+    if (group == groups.end()) group = groups.insert(groups.end(), Group{producer_id, {}, 0});
+    group->total += item.quantity * item.unit_price_vnd;
+    group->items.push_back(std::move(item));
+  }
+
+  auto insert_order = db_.prepare(
+      "INSERT INTO orders (code, token_hash, checkout_ref, producer_id, status, total_vnd, "
+      "customer_name, customer_phone, customer_address, delivery_method, delivery_address, note, "
+      "created_at, expires_at, updated_at) "
+      "VALUES (?1, ?2, ?3, ?4, 'pending_payment', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12)");
+  if (!insert_order) return insert_order.error();
+  auto insert_item = db_.prepare(
+      "INSERT INTO order_items (order_id, product_id, name, unit, quantity, unit_price_vnd) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!insert_item) return insert_item.error();
+
+  const std::string checkout_ref = new_access_token();
+  std::vector<PlacedOrder> placed;
+  for (Group& group : groups) {
+    auto code = unused_code();
+    if (!code) return code.error();
+    PlacedOrder p;
+    p.token = new_access_token();
+    Order& o = p.order;
+    o.code = *code;
+    o.checkout_ref = checkout_ref;
+    o.producer_id = group.producer_id;
+    o.total_vnd = group.total;
+    o.customer_name = name;
+    o.customer_phone = phone;
+    o.customer_address = trim(request.customer_address);
+    o.delivery_method = request.delivery_method;
+    o.delivery_address = delivery_address;
+    o.note = trim(request.note);
+    o.created_at = now;
+    o.expires_at = now + settings_.payment_ttl_seconds;
+    o.updated_at = now;
+    insert_order->reset();
+    insert_order->bind(1, o.code)
+        .bind(2, hash_access_token(p.token))
+        .bind(3, o.checkout_ref)
+        .bind(4, o.producer_id)
+        .bind(5, o.total_vnd)
+        .bind(6, o.customer_name)
+        .bind(7, o.customer_phone)
+        .bind(8, o.customer_address)
+        .bind(9, o.delivery_method)
+        .bind(10, o.delivery_address)
+        .bind(11, o.note)
+        .bind(12, now)
+        .bind(13, o.expires_at);
+    if (auto done = insert_order->run(); !done) return done.error();
+    o.id = db_.last_insert_id();
+    for (const OrderItem& item : group.items) {
+      insert_item->reset();
+      insert_item->bind(1, o.id)
+          .bind(2, item.product_id)
+          .bind(3, item.name)
+          .bind(4, item.unit)
+          .bind(5, item.quantity)
+          .bind(6, item.unit_price_vnd);
+      if (auto done = insert_item->run(); !done) return done.error();
+    }
+    o.items = std::move(group.items);
+    if (auto done = record_event(o.id, std::nullopt, OrderStatus::pending_payment,
+                                 Actor::customer(), "", now);
+        !done)
+      return done.error();
+    placed.push_back(std::move(p));
+  }
+  if (auto done = tx->commit(); !done) return done.error();
+  return placed;
+}
+
+Result<void> OrderStore::record_event(int64_t order_id, std::optional<OrderStatus> from,
+                                      OrderStatus to, const Actor& actor, std::string_view note,
+                                      int64_t at) {
+  auto s = db_.prepare(
+      "INSERT INTO order_events (order_id, from_status, to_status, actor_kind, actor_id, note, at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!s) return s.error();
+  s->bind(1, order_id);
+  if (from)
+    s->bind(2, order_status_name(*from));
+  else
+    s->bind_null(2);
+  s->bind(3, order_status_name(to))
+      .bind(4, actor_kind_name(actor.kind))
+      .bind(5, actor.user_id)
+      .bind(6, note)
+      .bind(7, at);
+  return s->run();
+}
+
+Result<Order> OrderStore::load(const std::string& where, std::string_view code, int64_t id) {
+  auto s = db_.prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE " + where);
+  if (!s) return s.error();
+  if (where.starts_with("code"))
+    s->bind(1, code);
+  else
+    s->bind(1, id);
+  auto found = s->step();
+  if (!found) return found.error();
+  if (!*found) return not_found("không tìm thấy đơn hàng");
+  Order o = read_order(*s);
+  auto items = items_of(o.id);
+  if (!items) return items.error();
+  o.items = std::move(*items);
+  return o;
+}
+
+Result<std::vector<OrderItem>> OrderStore::items_of(int64_t order_id) {
+  auto s = db_.prepare(
+      "SELECT product_id, name, unit, quantity, unit_price_vnd FROM order_items "
+      "WHERE order_id = ?1 ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, order_id);
+  std::vector<OrderItem> items;
+  for (;;) {
+    auto more = s->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    items.push_back({s->column_int(0), s->column_text(1), s->column_text(2), s->column_int(3),
+                     s->column_int(4)});
+  }
+  return items;
+}
+
+Result<Order> OrderStore::find_by_code(std::string_view code) { return load("code = ?1", code, 0); }
+
+Result<Order> OrderStore::find_by_id(int64_t order_id) { return load("id = ?1", {}, order_id); }
+
+Result<Order> OrderStore::find_for_customer(std::string_view code, std::string_view token) {
+  auto s = db_.prepare("SELECT token_hash FROM orders WHERE code = ?1");
+  if (!s) return s.error();
+  s->bind(1, code);
+  auto found = s->step();
+  if (!found) return found.error();
+  // Hash even when the code is unknown, so both failures take the same time.
+  const std::string stored = *found ? s->column_text(0) : std::string(64, '0');
+  if (!access_token_matches(token, stored) || !*found) return not_found("không tìm thấy đơn hàng");
+  return find_by_code(code);
+}
+
+Result<std::vector<Order>> OrderStore::list(const OrderQuery& q) {
+  auto s = db_.prepare(std::string("SELECT ") + kOrderColumns +
+                       " FROM orders WHERE (?1 IS NULL OR producer_id = ?1) "
+                       "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR created_at >= ?3) "
+                       "AND (?4 IS NULL OR created_at < ?4) "
+                       "ORDER BY created_at DESC, id DESC LIMIT ?5");
+  if (!s) return s.error();
+  s->bind(1, q.producer_id);
+  if (q.status)
+    s->bind(2, order_status_name(*q.status));
+  else
+    s->bind_null(2);
+  s->bind(3, q.from).bind(4, q.to).bind(5, std::clamp(q.limit, 1, 1000));
+  std::vector<Order> orders;
+  for (;;) {
+    auto more = s->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    orders.push_back(read_order(*s));
+  }
+  return orders;
+}
+
+Result<std::vector<OrderEvent>> OrderStore::events(int64_t order_id) {
+  auto s = db_.prepare(
+      "SELECT id, order_id, from_status, to_status, actor_kind, actor_id, note, at "
+      "FROM order_events WHERE order_id = ?1 ORDER BY id");
+  if (!s) return s.error();
+  s->bind(1, order_id);
+  std::vector<OrderEvent> events;
+  for (;;) {
+    auto more = s->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    events.push_back({s->column_int(0), s->column_int(1), s->column_optional_text(2),
+                      s->column_text(3), s->column_text(4), s->column_optional_int(5),
+                      s->column_text(6), s->column_int(7)});
+  }
+  return events;
+}
+
+Result<void> OrderStore::change_status(const Order& order, OrderStatus to, const Actor& actor,
+                                       std::string_view note) {
+  const int64_t now = clock_.now();
+  auto s =
+      db_.prepare("UPDATE orders SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2");
+  if (!s) return s.error();
+  s->bind(1, order.id)
+      .bind(2, order_status_name(order.status))
+      .bind(3, order_status_name(to))
+      .bind(4, now);
+  if (auto done = s->run(); !done) return done.error();
+  if (db_.changes() != 1) return conflict("trạng thái đơn hàng đã thay đổi");
+  return record_event(order.id, order.status, to, actor, note, now);
+}
+
+Result<void> OrderStore::release_stock(int64_t order_id) {
+  auto s = db_.prepare(
+      "UPDATE products SET stock = MIN(stock + i.quantity, ?2) FROM "
+      "(SELECT product_id, SUM(quantity) AS quantity FROM order_items WHERE order_id = ?1 "
+      "GROUP BY product_id) AS i WHERE products.id = i.product_id");
+  if (!s) return s.error();
+  s->bind(1, order_id).bind(2, int64_t{1'000'000'000});
+  return s->run();
+}
+
+Result<PaymentEffect> OrderStore::apply_payment(int64_t order_id, int64_t amount_vnd,
+                                                std::string_view method, const Actor& actor,
+                                                std::string_view note) {
+  auto order = find_by_id(order_id);
+  if (!order) return order.error();
+  if (order->status == OrderStatus::expired || order->status == OrderStatus::cancelled)
+    return PaymentEffect::late;
+  const int64_t now = clock_.now();
+  const int64_t paid = order->paid_vnd + amount_vnd;
+  const bool was_pending = order->status == OrderStatus::pending_payment;
+  const bool complete = paid >= order->total_vnd;
+  const bool over = paid > order->total_vnd;
+  auto s = db_.prepare(
+      "UPDATE orders SET paid_vnd = ?2, overpaid = ?3, updated_at = ?4, "
+      "payment_method = COALESCE(payment_method, ?5), "
+      "paid_at = CASE WHEN ?6 THEN ?4 ELSE paid_at END, "
+      "status = CASE WHEN ?6 THEN 'paid' ELSE status END WHERE id = ?1");
+  if (!s) return s.error();
+  const bool becomes_paid = was_pending && complete;
+  s->bind(1, order_id)
+      .bind(2, paid)
+      .bind(3, over ? 1 : 0)
+      .bind(4, now)
+      .bind(5, becomes_paid ? std::optional<std::string>(std::string(method)) : std::nullopt)
+      .bind(6, becomes_paid ? 1 : 0);
+  if (auto done = s->run(); !done) return done.error();
+  if (!was_pending) return PaymentEffect::overpaid;  // money for an order already paid
+  if (!complete) return PaymentEffect::partial;
+  if (auto done =
+          record_event(order_id, OrderStatus::pending_payment, OrderStatus::paid, actor, note, now);
+      !done)
+    return done.error();
+  SaleEntry sale;
+  sale.producer_id = order->producer_id;
+  sale.channel = "storefront";
+  sale.settlement = method == "cash" ? "cash" : "bank_transfer";
+  sale.amount_vnd = order->total_vnd;
+  sale.occurred_at = now;
+  sale.source_kind = "order";
+  sale.source_ref = order->code;
+  if (order->total_vnd > 0) {
+    if (auto row = ledger_.append(sale); !row) return row.error();
+  }
+  return over ? PaymentEffect::overpaid : PaymentEffect::paid;
+}
+
+Result<Order> OrderStore::mark_paid(std::string_view code, const Actor& actor,
+                                    std::string_view method, int64_t amount_vnd,
+                                    std::string_view note) {
+  if (method != "cash" && method != "bank_transfer")
+    return invalid_input("hình thức phải là cash hoặc bank_transfer", "method");
+  if (amount_vnd < 0 || amount_vnd > 10'000'000'000)
+    return invalid_input("số tiền không hợp lệ", "amount_vnd");
+  if (char_count(note) > 500) return invalid_input("ghi chú quá dài", "note");
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+  auto order = find_by_code(code);
+  if (!order) return order.error();
+  if (!may_manage(actor, order->producer_id))
+    return Error{ErrorCode::forbidden, "đơn hàng của chủ thể khác", {}};
+  if (order->status != OrderStatus::pending_payment)
+    return conflict(std::string("đơn hàng đang ở trạng thái ") + order_status_name(order->status));
+  const int64_t amount = amount_vnd == 0 ? order->total_vnd - order->paid_vnd : amount_vnd;
+  if (amount <= 0) return invalid_input("số tiền không hợp lệ", "amount_vnd");
+  if (auto effect = apply_payment(order->id, amount, method, actor, note); !effect)
+    return effect.error();
+  if (auto done = tx->commit(); !done) return done.error();
+  return find_by_code(code);
+}
+
+Result<Order> OrderStore::transition(std::string_view code, const Actor& actor,
+                                     std::string_view note, OrderStatus to) {
+  if (char_count(note) > 500) return invalid_input("ghi chú quá dài", "note");
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+  auto order = find_by_code(code);
+  if (!order) return order.error();
+  if (!may_manage(actor, order->producer_id))
+    return Error{ErrorCode::forbidden, "đơn hàng của chủ thể khác", {}};
+  const OrderStatus from = order->status;
+  const bool allowed = (to == OrderStatus::fulfilled && from == OrderStatus::paid) ||
+                       (to == OrderStatus::cancelled &&
+                        (from == OrderStatus::pending_payment || from == OrderStatus::paid));
+  if (!allowed)
+    return conflict(std::string("không thể chuyển đơn hàng từ ") + order_status_name(from) +
+                    " sang " + order_status_name(to));
+  if (auto done = change_status(*order, to, actor, note); !done) return done.error();
+  if (to == OrderStatus::cancelled) {
+    if (auto done = release_stock(order->id); !done) return done.error();
+    if (from == OrderStatus::paid) {
+      auto sale = ledger_.find_by_source("order", order->code);
+      if (!sale) return sale.error();
+      if (*sale) {
+        auto refund = ledger_.append_refund((*sale)->id, (*sale)->amount_vnd, actor.user_id,
+                                            "huỷ đơn " + order->code);
+        if (!refund) return refund.error();
+      }
+    }
+  }
+  if (auto done = tx->commit(); !done) return done.error();
+  return find_by_code(code);
+}
+
+Result<Order> OrderStore::fulfil(std::string_view code, const Actor& actor, std::string_view note) {
+  return transition(code, actor, note, OrderStatus::fulfilled);
+}
+
+Result<Order> OrderStore::cancel(std::string_view code, const Actor& actor, std::string_view note) {
+  return transition(code, actor, note, OrderStatus::cancelled);
+}
+
+Result<int> OrderStore::expire_due() {
+  constexpr int kBatch = 200;
+  int expired = 0;
+  for (;;) {
+    auto tx = db_.begin();
+    if (!tx) return tx.error();
+    auto due = db_.prepare(std::string("SELECT ") + kOrderColumns +
+                           " FROM orders WHERE status = 'pending_payment' AND expires_at <= ?1 "
+                           "ORDER BY expires_at LIMIT ?2");
+    if (!due) return due.error();
+    due->bind(1, clock_.now()).bind(2, kBatch);
+    std::vector<Order> orders;
+    for (;;) {
+      auto more = due->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      orders.push_back(read_order(*due));
+    }
+    for (const Order& order : orders) {
+      if (auto done = change_status(order, OrderStatus::expired, Actor::system(), "hết hạn"); !done)
+        return done.error();
+      if (auto done = release_stock(order.id); !done) return done.error();
+    }
+    if (auto done = tx->commit(); !done) return done.error();
+    expired += static_cast<int>(orders.size());
+    if (static_cast<int>(orders.size()) < kBatch) return expired;
+  }
+}
+
+}  // namespace chophien::core

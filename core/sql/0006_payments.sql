@@ -1,0 +1,36 @@
+-- Bank-transfer notifications (SePay, Casso, payOS, or entered by hand), stored raw before they
+-- are acted on; (provider, provider_txn_id) is the deduplication key. match_state (core/payments.h):
+--   received       stored, not matched yet (matching runs right after, in its own transaction)
+--   matched        exact amount; the order is paid
+--   partial        less than the order's remainder; the order stays pending_payment
+--   overpaid       more than the total (or money for an order already paid): flagged for refund
+--   late           for an expired or cancelled order: kept and flagged for the producer
+--   wrong_account  a valid code, but paid into an account that is not the order producer's
+--   stall          no order code, into a producer's account: a stall sale by static QR (ledger)
+--   ignored        outgoing transfer
+--   unmatched      kept for review; assignable by hand to an order of the same producer
+CREATE TABLE payments (
+  id INTEGER PRIMARY KEY,
+  provider TEXT NOT NULL CHECK (provider IN ('sepay', 'casso', 'payos', 'manual')),
+  provider_txn_id TEXT NOT NULL,
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  amount_vnd INTEGER NOT NULL CHECK (amount_vnd >= 0),
+  account_number TEXT NOT NULL,             -- the receiving account (ours), digits as sent
+  description TEXT NOT NULL,
+  transaction_at INTEGER,                   -- the bank's time, when given
+  received_at INTEGER NOT NULL,
+  raw_body TEXT NOT NULL,
+  match_state TEXT NOT NULL DEFAULT 'received'
+    CHECK (match_state IN ('received', 'matched', 'partial', 'overpaid', 'late', 'wrong_account',
+                           'stall', 'ignored', 'unmatched')),
+  producer_id INTEGER REFERENCES producers (id),  -- owner of the receiving account, when known
+  order_id INTEGER REFERENCES orders (id),
+  matched_code TEXT,                        -- the payment code found in the description
+  matched_at INTEGER,
+  matched_by_user INTEGER,                  -- NULL: matched automatically
+  note TEXT NOT NULL DEFAULT '',
+  UNIQUE (provider, provider_txn_id)
+);
+CREATE INDEX payments_state ON payments (match_state, received_at);
+CREATE INDEX payments_producer ON payments (producer_id, received_at);
+CREATE INDEX payments_order ON payments (order_id);

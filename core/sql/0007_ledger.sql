@@ -1,0 +1,45 @@
+-- The sales ledger (indicators.md): one row per sale, append-only. Corrections and refunds are
+-- new rows (refunds negative, refund_of = the original row); triggers refuse UPDATE and DELETE.
+-- area_code + area_valid_from: the unit valid on the sale's date (through the succession table
+-- when the producer registered under a unit that had ceased by then).
+-- (source_kind, source_ref) is unique, so one source never yields two rows:
+--   order       the order's payment code
+--   bank_txn    provider:provider_txn_id (stall sales by static QR)
+--   marketplace platform:order id
+--   hand_entry  the reference given by the caller, or a random one; entered_by = the user
+--   refund      the id of the refunded row
+CREATE TABLE sales_ledger (
+  id INTEGER PRIMARY KEY,
+  producer_id INTEGER NOT NULL REFERENCES producers (id),
+  area_code TEXT NOT NULL,
+  area_valid_from TEXT NOT NULL,            -- YYYY-MM-DD
+  channel TEXT NOT NULL CHECK (channel IN ('storefront', 'stall_qr', 'shopee', 'lazada',
+                                           'tiktok_shop', 'postmart', 'voso', 'social', 'cash',
+                                           'other')),
+  settlement TEXT NOT NULL CHECK (settlement IN ('bank_transfer', 'marketplace', 'cash',
+                                                 'e_wallet', 'card', 'other')),
+  amount_vnd INTEGER NOT NULL CHECK (amount_vnd <> 0),
+  occurred_at INTEGER NOT NULL,
+  source_kind TEXT NOT NULL CHECK (source_kind IN ('order', 'bank_txn', 'marketplace',
+                                                   'hand_entry', 'refund')),
+  source_ref TEXT NOT NULL,
+  entered_by INTEGER,
+  refund_of INTEGER REFERENCES sales_ledger (id),
+  note TEXT NOT NULL DEFAULT '',
+  recorded_at INTEGER NOT NULL,
+  UNIQUE (source_kind, source_ref),
+  CHECK ((refund_of IS NULL) = (amount_vnd > 0)),
+  CHECK ((source_kind = 'refund') = (refund_of IS NOT NULL))
+);
+CREATE INDEX sales_ledger_occurred ON sales_ledger (occurred_at);
+CREATE INDEX sales_ledger_producer ON sales_ledger (producer_id, occurred_at);
+CREATE INDEX sales_ledger_area ON sales_ledger (area_code, occurred_at);
+
+CREATE TRIGGER sales_ledger_no_update BEFORE UPDATE ON sales_ledger
+BEGIN
+  SELECT RAISE(ABORT, 'sales_ledger is append-only');
+END;
+CREATE TRIGGER sales_ledger_no_delete BEFORE DELETE ON sales_ledger
+BEGIN
+  SELECT RAISE(ABORT, 'sales_ledger is append-only');
+END;
