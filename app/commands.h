@@ -11,5 +11,7 @@ using Args = std::span<const std::string_view>;
 
 int qr_command(Args args);
 int user_command(Args args);
+int import_command(Args args);           // products from CSV
+int export_products_command(Args args);  // products to CSV
 
 }  // namespace chophien::app

@@ -16,6 +16,8 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
     "  user     users and passwords (add, reset-password, list)\n"
+    "  import   import products from a CSV file (import FILE.csv --producer ID)\n"
+    "  export-products  export products as CSV\n"
     "\n"
     "Run `chophien <command> --help` for a command's options.\n";
 
@@ -27,6 +29,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"qr", chophien::app::qr_command},
     {"user", chophien::app::user_command},
+    {"import", chophien::app::import_command},
+    {"export-products", chophien::app::export_products_command},
 };
 
 }  // namespace
