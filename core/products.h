@@ -98,8 +98,8 @@ struct PhotoData {
 enum class ProductOrder { relevance, newest, name };
 
 struct ProductQuery {
-  std::string q =
-      {};  // free text; folded, split into words, each matched as a prefix, all required
+  // Free text: folded, split into words, each matched as a prefix, all required.
+  std::string q = {};
   std::optional<std::string> area_code = {};  // the producer's commune code
   std::optional<std::string> ocop_group = {};
   std::optional<int> stars = {};
