@@ -2,7 +2,9 @@
 # Runs every benchmark binary (<builddir>/tests/*_bench) and prints the results. Each binary runs
 # its cases interleaved in random order, repeated, and reports medians, so that a reference and
 # the code measured against it see the same machine load. JSON results go to <builddir>/bench/.
-# For qr_bench it also prints the ratios and goals that docs/BENCHMARKS.md records.
+# For qr_bench it also prints the ratios and goals that docs/BENCHMARKS.md records, and, when
+# VIETNAM_QR_PAY_DIR names a directory where `npm install vietnam-qr-pay` was run, compares
+# encode/decode with that npm package (tests/bench/vietnam_qr_pay_bench.mjs, needs node).
 #
 # usage: scripts/bench.sh <builddir>      (BENCH_REPETITIONS, BENCH_MIN_TIME override defaults)
 set -eu
@@ -32,7 +34,11 @@ if [ $found = 0 ]; then
 fi
 
 if [ -f "$build/bench/qr_bench.json" ] && command -v python3 >/dev/null; then
-  python3 - "$build/bench/qr_bench.json" <<'EOF'
+  node_json=""
+  if [ -n "${VIETNAM_QR_PAY_DIR:-}" ] && command -v node >/dev/null; then
+    node_json=$(node "$(dirname "$0")/../tests/bench/vietnam_qr_pay_bench.mjs")
+  fi
+  python3 - "$build/bench/qr_bench.json" "$node_json" <<'EOF'
 import json, sys
 runs = json.load(open(sys.argv[1]))["benchmarks"]
 med = {r["run_name"]: r["items_per_second"] for r in runs if r.get("aggregate_name") == "median"}
@@ -50,5 +56,12 @@ print()
 print(f"{'case':9} {'items/s':>12} {'reference/s':>12} {'ratio':>6}  {'goal':9} {'met':4} reference")
 for name, ips, r, what, ok, goal in rows:
     print(f"{name:9} {ips:12,.0f} {r:12,.0f} {ips / r:6.2f}  {goal:9} {'yes' if ok else 'NO':4} {what}")
+if len(sys.argv) > 2 and sys.argv[2]:
+    js = json.loads(sys.argv[2])
+    print(f"\nchophien vs {js['package']} {js['version']} (node {js['node']}), "
+          f"{len(js['payload'])}-byte payload:")
+    for name, ours, theirs in (("encode", med["BM_Encode"], js["encode_per_second"]),
+                               ("decode", med["BM_Decode"], js["decode_per_second"])):
+        print(f"{name:9} {ours:12,.0f} {theirs:12,.0f} {ours / theirs:6.1f}x")
 EOF
 fi
