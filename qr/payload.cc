@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "qr/banks.h"
@@ -43,25 +44,44 @@ constexpr std::array<std::string_view, kWarningCount> kWarningCodes = {
 
 // --- CRC-16/CCITT-FALSE -------------------------------------------------------------------
 
-constexpr std::array<uint16_t, 256> make_crc_table() {
-  std::array<uint16_t, 256> table{};
+// Slicing-by-8: kCrcTables[k][v] is v * x^(16 + 8k) mod P, so eight bytes are folded in with
+// eight independent table loads instead of a chain of eight dependent ones.
+using CrcTables = std::array<std::array<uint16_t, 256>, 8>;
+constexpr CrcTables make_crc_tables() {
+  CrcTables t{};
   for (unsigned i = 0; i < 256; ++i) {
     uint16_t crc = static_cast<uint16_t>(i << 8);
     for (int bit = 0; bit < 8; ++bit) {
       crc = static_cast<uint16_t>((crc & 0x8000) ? (crc << 1) ^ 0x1021 : crc << 1);
     }
-    table[i] = crc;
+    t[0][i] = crc;
   }
-  return table;
+  for (size_t k = 1; k < 8; ++k) {
+    for (unsigned i = 0; i < 256; ++i) {
+      uint16_t prev = t[k - 1][i];
+      t[k][i] = static_cast<uint16_t>((prev << 8) ^ t[0][prev >> 8]);
+    }
+  }
+  return t;
 }
-constexpr auto kCrcTable = make_crc_table();
+constexpr CrcTables kCrcTables = make_crc_tables();
 
 uint16_t crc16(std::string_view data) {
-  uint16_t crc = 0xFFFF;
-  for (unsigned char c : data) {
-    crc = static_cast<uint16_t>((crc << 8) ^ kCrcTable[((crc >> 8) ^ c) & 0xFF]);
+  uint32_t crc = 0xFFFF;
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  size_t n = data.size();
+  while (n >= 8) {
+    uint32_t hi = crc ^ ((uint32_t{p[0]} << 8) | p[1]);
+    crc = kCrcTables[7][hi >> 8] ^ kCrcTables[6][hi & 0xFF] ^ kCrcTables[5][p[2]] ^
+          kCrcTables[4][p[3]] ^ kCrcTables[3][p[4]] ^ kCrcTables[2][p[5]] ^ kCrcTables[1][p[6]] ^
+          kCrcTables[0][p[7]];
+    p += 8;
+    n -= 8;
   }
-  return crc;
+  for (; n > 0; --n, ++p) {
+    crc = ((crc << 8) & 0xFFFF) ^ kCrcTables[0][((crc >> 8) ^ *p) & 0xFF];
+  }
+  return static_cast<uint16_t>(crc);
 }
 
 void append_hex4(std::string& out, uint16_t value) {
@@ -75,6 +95,26 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 bool is_printable(char c) { return c >= 0x20 && c <= 0x7E; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+
+// Offset of the first byte outside 0x20-0x7E, or size() when there is none. Scans eight bytes
+// at a time (a byte below 0x20 or above 0x7E sets that byte's top bit), since every decode starts
+// with this scan.
+size_t first_outside_printable(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    uint64_t below = (w - kOnes * 0x20) & ~w & kHighs;
+    uint64_t above = ((w + kOnes) | w) & kHighs;
+    if ((below | above) != 0) break;
+  }
+  for (; i < s.size(); ++i) {
+    if (!is_printable(s[i])) return i;
+  }
+  return s.size();
+}
 
 bool all_of(std::string_view s, bool (*pred)(char)) {
   for (char c : s) {
@@ -151,6 +191,21 @@ void append_object(std::string& out, std::string_view tag, std::string_view valu
   out.append(value);
 }
 
+// Writes a template's ID and a length placeholder; returns where the template starts.
+size_t open_template(std::string& out, std::string_view tag) {
+  size_t at = out.size();
+  out.append(tag);
+  out.append("00");
+  return at;
+}
+
+// Fills in the length of the template opened at `at` (the caller keeps it at most 99).
+void close_template(std::string& out, size_t at) {
+  size_t len = out.size() - at - 4;
+  out[at + 2] = static_cast<char>('0' + len / 10);
+  out[at + 3] = static_cast<char>('0' + len % 10);
+}
+
 // Checks a free-text value: printable ASCII, at most `max` characters. Empty means absent and is
 // always fine. Returns an error message or an empty string.
 std::string check_text(std::string_view value, size_t max) {
@@ -168,10 +223,11 @@ std::string check_text(std::string_view value, size_t max) {
 
 // --- decoder ------------------------------------------------------------------------------
 
+// No default member values: the arrays below stay uninitialised until parse_tlv fills them.
 struct Object {
-  uint8_t tag = 0;
-  uint16_t at = 0;   // offset of the ID in the payload
-  uint16_t len = 0;  // value length
+  uint8_t tag;
+  uint16_t at;   // offset of the ID in the payload
+  uint16_t len;  // value length
   std::string_view value(std::string_view payload) const { return payload.substr(at + 4u, len); }
 };
 
@@ -293,22 +349,23 @@ std::string crc16_hex(std::string_view data) {
 }
 
 std::string fold_description(std::string_view text) {
-  std::string folded;
-  folded.reserve(text.size());
-  fold_to_ascii(text, folded);
   std::string out;
-  out.reserve(folded.size());
+  out.reserve(text.size());
+  fold_to_ascii(text, out);
+  // Filter in place: the kept text is never longer than what was folded.
+  size_t w = 0;
   bool pending_space = false;
-  for (char c : folded) {
+  for (char c : out) {
     if (c == ' ') {
-      pending_space = !out.empty();
+      pending_space = w > 0;
       continue;
     }
     if (!is_alnum(c) && c != '-' && c != '.' && c != '_') continue;
-    if (pending_space) out.push_back(' ');
+    if (pending_space) out[w++] = ' ';
     pending_space = false;
-    out.push_back(c);
+    out[w++] = c;
   }
+  out.resize(w);
   return out;
 }
 
@@ -399,41 +456,21 @@ EncodeResult encode(const EncodeRequest& request) {
     if (add.terminal.empty()) return refuse("terminal", "bắt buộc với QRCASH (62.07)");
   }
 
-  // Tag 38: GUID, beneficiary (BIN, account), service. Never over 99: at most 63 characters.
-  std::string beneficiary;
-  beneficiary.reserve(40);
-  append_object(beneficiary, "00", bank->bin);
-  append_object(beneficiary, "01", account);
-  std::string vietqr;
-  vietqr.reserve(80);
-  append_object(vietqr, "00", kVietQrGuid);
-  append_object(vietqr, "01", beneficiary);
-  append_object(vietqr, "02", service_code(request.service));
-
-  std::string additional;
-  for (size_t i = 0; i < std::size(subfields); ++i) {
-    const std::string& value = *subfields[i].second;
-    if (value.empty()) continue;
-    const char id[3] = {'0', static_cast<char>('1' + i), 0};
-    additional.reserve(128);
-    additional.append(id, 2);
-    additional.push_back(static_cast<char>('0' + value.size() / 10));
-    additional.push_back(static_cast<char>('0' + value.size() % 10));
-    additional.append(value);
-  }
-  if (additional.size() > 99) {
-    return refuse("additional", "dữ liệu bổ sung (tag 62) dài " +
-                                    std::to_string(additional.size()) +
-                                    " ký tự, tối đa 99; hãy bớt trường");
-  }
-
+  // Everything is checked; write the payload in one buffer. Templates get their length written
+  // once their content is known. 38 never exceeds 99 (at most 63 characters); 62 may.
   const bool dynamic = request.amount_vnd.has_value() && !request.force_static;
   Encoded encoded;
   std::string& out = encoded.payload;
-  out.reserve(160);
-  out.append("000201");
-  out.append(dynamic ? "010212" : "010211");
-  append_object(out, "38", vietqr);
+  out.reserve(kMaxPayload);
+  out.append(dynamic ? "000201010212" : "000201010211");
+  size_t t38 = open_template(out, "38");
+  append_object(out, "00", kVietQrGuid);
+  size_t t3801 = open_template(out, "01");
+  append_object(out, "00", bank->bin);
+  append_object(out, "01", account);
+  close_template(out, t3801);
+  append_object(out, "02", service_code(request.service));
+  close_template(out, t38);
   if (!request.mcc.empty()) append_object(out, "52", request.mcc);
   out.append("5303704");
   if (request.amount_vnd) {
@@ -442,15 +479,29 @@ EncodeResult encode(const EncodeRequest& request) {
     for (int64_t v = *request.amount_vnd; v > 0; v /= 10) {
       digits[n++] = static_cast<char>('0' + v % 10);
     }
-    std::string amount(digits, n);
-    std::reverse(amount.begin(), amount.end());
-    append_object(out, "54", amount);
+    std::reverse(digits, digits + n);
+    append_object(out, "54", std::string_view(digits, n));
   }
   out.append("5802VN");
   if (!request.merchant_name.empty()) append_object(out, "59", request.merchant_name);
   if (!request.merchant_city.empty()) append_object(out, "60", request.merchant_city);
   if (!request.postal_code.empty()) append_object(out, "61", request.postal_code);
-  if (!additional.empty()) append_object(out, "62", additional);
+  size_t t62 = open_template(out, "62");
+  for (size_t i = 0; i < std::size(subfields); ++i) {
+    const std::string& value = *subfields[i].second;
+    if (value.empty()) continue;
+    const char id[2] = {'0', static_cast<char>('1' + i)};
+    append_object(out, std::string_view(id, 2), value);
+  }
+  size_t additional = out.size() - t62 - 4;
+  if (additional == 0) {
+    out.resize(t62);
+  } else if (additional > 99) {
+    return refuse("additional", "dữ liệu bổ sung (tag 62) dài " + std::to_string(additional) +
+                                    " ký tự, tối đa 99; hãy bớt trường");
+  } else {
+    close_template(out, t62);
+  }
   out.append("6304");
   if (out.size() + 4 > kMaxPayload) {
     return refuse("payload", "mã dài " + std::to_string(out.size() + 4) + " ký tự, tối đa 512");
@@ -469,11 +520,9 @@ DecodeResult decode(std::string_view payload) {
     return fail("E-TOO-LONG", kMaxPayload,
                 "mã dài " + std::to_string(payload.size()) + " ký tự, tối đa 512");
   }
-  for (size_t i = 0; i < payload.size(); ++i) {
-    if (!is_printable(payload[i])) {
-      return fail("E-CHARSET", i,
-                  "ký tự ngoài ASCII in được (0x20-0x7E) ở vị trí " + std::to_string(i));
-    }
+  if (size_t bad = first_outside_printable(payload); bad < payload.size()) {
+    return fail("E-CHARSET", bad,
+                "ký tự ngoài ASCII in được (0x20-0x7E) ở vị trí " + std::to_string(bad));
   }
 
   // Structure: the root, then every template we read (38 with 38.01, 62, 26), all with the same

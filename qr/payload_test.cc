@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -571,6 +572,24 @@ TEST(Decode, SurvivesHostileInput) {
                 .error->code,
             "E-CHARSET");
   EXPECT_EQ(decode("00020163040000").error->code, "E-CRC-MISMATCH");
+}
+
+TEST(Decode, CharsetErrorGivesTheOffsetOfTheFirstBadByte) {
+  for (size_t i = 0; i < kWorkedExample.size(); ++i) {
+    for (unsigned char bad : {0x00, 0x09, 0x1F, 0x7F, 0x80, 0xC3, 0xFF}) {
+      std::string s(kWorkedExample);
+      s[i] = static_cast<char>(bad);
+      s[s.size() - 1 - i / 2] = static_cast<char>(0x7F);
+      auto result = decode(s);
+      ASSERT_FALSE(result.has_value());
+      EXPECT_EQ(result.error->code, "E-CHARSET");
+      EXPECT_EQ(result.error->at, std::min(i, s.size() - 1 - i / 2)) << i << " " << int{bad};
+    }
+  }
+  for (char edge : {' ', '~'}) {
+    std::string s = dynamic_code(std::string("0501") + edge);
+    EXPECT_TRUE(decode(s).has_value()) << s;
+  }
 }
 
 // --- round trip ---
