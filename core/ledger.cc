@@ -25,8 +25,8 @@ SaleRow read_row(const Statement& s) {
   SaleRow r;
   r.id = s.column_int(0);
   r.producer_id = s.column_int(1);
-  r.area_code = s.column_text(2);
-  r.area_valid_from = s.column_text(3);
+  r.area_code = s.column_optional_text(2);
+  r.area_valid_from = s.column_optional_text(3);
   r.channel = s.column_text(4);
   r.settlement = s.column_text(5);
   r.amount_vnd = s.column_int(6);
@@ -75,13 +75,16 @@ bool is_settlement(std::string_view settlement) {
   return false;
 }
 
-Result<std::pair<std::string, std::string>> Ledger::area_on(int64_t producer_id, int64_t at) {
+Result<std::optional<std::pair<std::string, std::string>>> Ledger::area_on(int64_t producer_id,
+                                                                           int64_t at) {
   auto producer = db_.prepare("SELECT area_code, area_valid_from FROM producers WHERE id = ?1");
   if (!producer) return producer.error();
   producer->bind(1, producer_id);
   auto found = producer->step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy chủ thể " + std::to_string(producer_id));
+  if (producer->column_is_null(0) || producer->column_is_null(1))
+    return std::optional<std::pair<std::string, std::string>>{};
   std::string code = producer->column_text(0);
   std::string valid_from = producer->column_text(1);
   const std::string day = local_iso_date(at);
@@ -103,7 +106,7 @@ Result<std::pair<std::string, std::string>> Ledger::area_on(int64_t producer_id,
     code = step->column_text(0);
     valid_from = step->column_text(1);
   }
-  return std::pair{code, valid_from};
+  return std::optional{std::pair{code, valid_from}};
 }
 
 Result<SaleRow> Ledger::insert(const SaleEntry& e, std::optional<int64_t> refund_of) {
@@ -115,8 +118,8 @@ Result<SaleRow> Ledger::insert(const SaleEntry& e, std::optional<int64_t> refund
       "recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   if (!s) return s.error();
   s->bind(1, e.producer_id)
-      .bind(2, area->first)
-      .bind(3, area->second)
+      .bind(2, *area ? std::optional((*area)->first) : std::nullopt)
+      .bind(3, *area ? std::optional((*area)->second) : std::nullopt)
       .bind(4, e.channel)
       .bind(5, e.settlement)
       .bind(6, e.amount_vnd)
@@ -135,8 +138,10 @@ Result<SaleRow> Ledger::insert(const SaleEntry& e, std::optional<int64_t> refund
   SaleRow row;
   row.id = db_.last_insert_id();
   row.producer_id = e.producer_id;
-  row.area_code = area->first;
-  row.area_valid_from = area->second;
+  if (*area) {
+    row.area_code = (*area)->first;
+    row.area_valid_from = (*area)->second;
+  }
   row.channel = e.channel;
   row.settlement = e.settlement;
   row.amount_vnd = e.amount_vnd;

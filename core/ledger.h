@@ -46,8 +46,8 @@ struct SaleEntry {
 struct SaleRow {
   int64_t id = 0;
   int64_t producer_id = 0;
-  std::string area_code;
-  std::string area_valid_from;
+  std::optional<std::string> area_code;  // none when the producer has no area
+  std::optional<std::string> area_valid_from;
   std::string channel;
   std::string settlement;
   int64_t amount_vnd = 0;
@@ -101,8 +101,10 @@ class Ledger {
   Result<std::optional<SaleRow>> find_by_source(std::string_view kind, std::string_view ref);
   Result<std::vector<SaleRow>> list(const LedgerQuery& query);
 
-  // The area (code, valid_from) valid for `producer_id` on the day of `at`.
-  Result<std::pair<std::string, std::string>> area_on(int64_t producer_id, int64_t at);
+  // The area (code, valid_from) valid for `producer_id` on the day of `at`; none when the
+  // producer has no area.
+  Result<std::optional<std::pair<std::string, std::string>>> area_on(int64_t producer_id,
+                                                                     int64_t at);
 
  private:
   Result<SaleRow> insert(const SaleEntry& entry, std::optional<int64_t> refund_of);

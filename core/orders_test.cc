@@ -17,11 +17,13 @@ namespace {
 constexpr int64_t kNow = 1764300000;  // 2025-11-28
 
 int64_t add_producer(Database& db, const std::string& account) {
-  // TODO(orders): drop once 0002_producers.sql has landed.
+  // Pác Miầu township (01290 until 30 June 2025) became Bảo Lâm commune, which reuses the code.
   db.exec(
-        "CREATE TABLE IF NOT EXISTS producers (id INTEGER PRIMARY KEY, name TEXT, entity_type "
-        "TEXT, area_code TEXT, area_valid_from TEXT, phone TEXT, address TEXT, bank_bin TEXT, "
-        "bank_account TEXT, bank_holder TEXT, created_at INTEGER, status TEXT)")
+        "INSERT OR IGNORE INTO areas (code, valid_from, valid_to, level, name_vi, full_name_vi) "
+        "VALUES ('01290', '1900-01-01', '2025-07-01', 'township', 'Pác Miầu', 'Thị trấn Pác "
+        "Miầu'), ('01290', '2025-07-01', NULL, 'commune', 'Bảo Lâm', 'Xã Bảo Lâm');"
+        "INSERT OR IGNORE INTO area_successions VALUES ('01290', '1900-01-01', '01290', "
+        "'2025-07-01')")
       .value();
   auto s = db.prepare(
       "INSERT INTO producers (name, entity_type, area_code, area_valid_from, phone, address, "

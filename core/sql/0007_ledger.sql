@@ -11,8 +11,8 @@
 CREATE TABLE sales_ledger (
   id INTEGER PRIMARY KEY,
   producer_id INTEGER NOT NULL REFERENCES producers (id),
-  area_code TEXT NOT NULL,
-  area_valid_from TEXT NOT NULL,            -- YYYY-MM-DD
+  area_code TEXT,                           -- NULL when the producer has no area
+  area_valid_from TEXT,                     -- YYYY-MM-DD
   channel TEXT NOT NULL CHECK (channel IN ('storefront', 'stall_qr', 'shopee', 'lazada',
                                            'tiktok_shop', 'postmart', 'voso', 'social', 'cash',
                                            'other')),

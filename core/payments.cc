@@ -1,0 +1,289 @@
+#include "core/payments.h"
+
+#include <algorithm>
+
+#include "core/payment_code.h"
+
+namespace chophien::core {
+namespace {
+
+constexpr const char* kColumns =
+    "id, provider, provider_txn_id, direction, amount_vnd, account_number, description, "
+    "transaction_at, received_at, match_state, producer_id, order_id, matched_code, matched_at, "
+    "matched_by_user, note";
+constexpr size_t kMaxRawBody = 1 << 20;
+
+Payment read_payment(const Statement& s) {
+  Payment p;
+  p.id = s.column_int(0);
+  p.provider = s.column_text(1);
+  p.provider_txn_id = s.column_text(2);
+  p.direction = s.column_text(3);
+  p.amount_vnd = s.column_int(4);
+  p.account_number = s.column_text(5);
+  p.description = s.column_text(6);
+  p.transaction_at = s.column_optional_int(7);
+  p.received_at = s.column_int(8);
+  p.match_state = s.column_text(9);
+  p.producer_id = s.column_optional_int(10);
+  p.order_id = s.column_optional_int(11);
+  p.matched_code = s.column_optional_text(12);
+  p.matched_at = s.column_optional_int(13);
+  p.matched_by_user = s.column_optional_int(14);
+  p.note = s.column_text(15);
+  return p;
+}
+
+const char* state_for(PaymentEffect effect) {
+  switch (effect) {
+    case PaymentEffect::paid:
+      return "matched";
+    case PaymentEffect::partial:
+      return "partial";
+    case PaymentEffect::overpaid:
+      return "overpaid";
+    case PaymentEffect::late:
+      return "late";
+  }
+  return "unmatched";
+}
+
+const char* note_for(PaymentEffect effect) {
+  switch (effect) {
+    case PaymentEffect::paid:
+      return "";
+    case PaymentEffect::partial:
+      return "chuyển thiếu, đơn còn chờ thanh toán";
+    case PaymentEffect::overpaid:
+      return "chuyển thừa, cần hoàn tiền";
+    case PaymentEffect::late:
+      return "đơn đã hết hạn hoặc đã huỷ: cần xử lý";
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<Payment> PaymentStore::find(int64_t payment_id) {
+  auto s = db_.prepare(std::string("SELECT ") + kColumns + " FROM payments WHERE id = ?1");
+  if (!s) return s.error();
+  s->bind(1, payment_id);
+  auto found = s->step();
+  if (!found) return found.error();
+  if (!*found) return not_found("không tìm thấy giao dịch " + std::to_string(payment_id));
+  return read_payment(*s);
+}
+
+Result<Payment> PaymentStore::find_by_key(std::string_view provider, std::string_view txn_id) {
+  auto s = db_.prepare(std::string("SELECT ") + kColumns +
+                       " FROM payments WHERE provider = ?1 AND provider_txn_id = ?2");
+  if (!s) return s.error();
+  s->bind(1, provider).bind(2, txn_id);
+  auto found = s->step();
+  if (!found) return found.error();
+  if (!*found) return not_found("không tìm thấy giao dịch");
+  return read_payment(*s);
+}
+
+Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
+  if (n.provider != "sepay" && n.provider != "casso" && n.provider != "payos" &&
+      n.provider != "manual")
+    return invalid_input("nhà cung cấp không hợp lệ", "provider");
+  if (n.provider_txn_id.empty() || n.provider_txn_id.size() > 200)
+    return invalid_input("mã giao dịch không hợp lệ", "provider_txn_id");
+  if (n.direction != "in" && n.direction != "out")
+    return invalid_input("chiều giao dịch phải là in hoặc out", "direction");
+  if (n.amount_vnd < 0 || n.amount_vnd > 100'000'000'000)
+    return invalid_input("số tiền không hợp lệ", "amount_vnd");
+  if (n.raw_body.size() > kMaxRawBody || n.description.size() > 4096)
+    return Error{ErrorCode::too_large, "nội dung quá lớn", "raw_body"};
+
+  // Store first, committed on its own: whatever happens next, the notification is kept.
+  bool inserted = false;
+  {
+    auto tx = db_.begin();
+    if (!tx) return tx.error();
+    auto s = db_.prepare(
+        "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
+        "description, transaction_at, received_at, raw_body) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT (provider, provider_txn_id) DO NOTHING");
+    if (!s) return s.error();
+    s->bind(1, n.provider)
+        .bind(2, n.provider_txn_id)
+        .bind(3, n.direction)
+        .bind(4, n.amount_vnd)
+        .bind(5, n.account_number)
+        .bind(6, n.description)
+        .bind(7, n.transaction_at)
+        .bind(8, clock_.now())
+        .bind(9, n.raw_body);
+    if (auto done = s->run(); !done) return done.error();
+    inserted = db_.changes() == 1;
+    if (auto done = tx->commit(); !done) return done.error();
+  }
+  auto stored = find_by_key(n.provider, n.provider_txn_id);
+  if (!stored) return stored.error();
+  // A duplicate of a notification whose matching has not finished (a crash, or another
+  // connection at this very moment) matches it too: match() is idempotent.
+  auto matched = match(stored->id);
+  if (!matched) return matched.error();
+  return ReceiveOutcome{std::move(*matched), !inserted};
+}
+
+Result<void> PaymentStore::set_state(int64_t payment_id, std::string_view state,
+                                     std::optional<int64_t> producer_id,
+                                     std::optional<int64_t> order_id,
+                                     std::optional<std::string> code, std::optional<int64_t> user,
+                                     std::string_view note) {
+  auto s = db_.prepare(
+      "UPDATE payments SET match_state = ?2, producer_id = ?3, order_id = ?4, matched_code = ?5, "
+      "matched_at = ?6, matched_by_user = ?7, note = ?8 WHERE id = ?1");
+  if (!s) return s.error();
+  s->bind(1, payment_id)
+      .bind(2, state)
+      .bind(3, producer_id)
+      .bind(4, order_id)
+      .bind(5, code)
+      .bind(6, clock_.now())
+      .bind(7, user)
+      .bind(8, note);
+  return s->run();
+}
+
+Result<Payment> PaymentStore::match(int64_t payment_id) {
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+  auto p = find(payment_id);
+  if (!p) return p.error();
+  if (p->match_state != "received") return p;
+
+  auto decide = [&]() -> Result<void> {
+    if (p->direction == "out")
+      return set_state(p->id, "ignored", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                       "chuyển đi");
+    std::optional<int64_t> owner;
+    {
+      auto s = db_.prepare(
+          "SELECT id FROM producers WHERE bank_account = ?1 AND bank_account <> '' "
+          "ORDER BY id LIMIT 1");
+      if (!s) return s.error();
+      s->bind(1, p->account_number);
+      auto found = s->step();
+      if (!found) return found.error();
+      if (*found) owner = s->column_int(0);
+    }
+    if (p->amount_vnd == 0)
+      return set_state(p->id, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
+                       "số tiền bằng 0");
+
+    const auto codes = find_codes_in(p->description);
+    auto lookup = db_.prepare(
+        "SELECT o.id, o.producer_id, pr.bank_account FROM orders o "
+        "JOIN producers pr ON pr.id = o.producer_id WHERE o.code = ?1");
+    if (!lookup) return lookup.error();
+    for (const std::string& code : codes) {
+      lookup->reset();
+      lookup->bind(1, code);
+      auto found = lookup->step();
+      if (!found) return found.error();
+      if (!*found) continue;
+      const int64_t order_id = lookup->column_int(0);
+      const int64_t order_producer = lookup->column_int(1);
+      if (lookup->column_text(2) != p->account_number)
+        return set_state(p->id, "wrong_account", owner, order_id, code, std::nullopt,
+                         "tiền vào tài khoản không phải của chủ thể bán đơn này");
+      auto effect = orders_.apply_payment(order_id, p->amount_vnd, "bank_transfer", Actor::system(),
+                                          p->provider + ":" + p->provider_txn_id);
+      if (!effect) return effect.error();
+      return set_state(p->id, state_for(*effect), order_producer, order_id, code, std::nullopt,
+                       note_for(*effect));
+    }
+    if (!codes.empty())
+      return set_state(p->id, "unmatched", owner, std::nullopt, codes.front(), std::nullopt,
+                       "mã thanh toán không khớp đơn hàng nào");
+    if (auto typo = find_mistyped_codes_in(p->description); !typo.empty())
+      return set_state(p->id, "unmatched", owner, std::nullopt, typo.front(), std::nullopt,
+                       "mã thanh toán sai ký tự kiểm tra");
+    if (!owner)
+      return set_state(p->id, "unmatched", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                       "tài khoản nhận không thuộc chủ thể nào");
+    SaleEntry sale;
+    sale.producer_id = *owner;
+    sale.channel = "stall_qr";
+    sale.settlement = "bank_transfer";
+    sale.amount_vnd = p->amount_vnd;
+    sale.occurred_at = p->transaction_at.value_or(p->received_at);
+    sale.source_kind = "bank_txn";
+    sale.source_ref = p->provider + ":" + p->provider_txn_id;
+    if (auto row = ledger_.append(sale); !row) return row.error();
+    return set_state(p->id, "stall", owner, std::nullopt, std::nullopt, std::nullopt,
+                     "bán tại quầy qua QR tĩnh");
+  };
+  if (auto done = decide(); !done) return done.error();
+  if (auto done = tx->commit(); !done) return done.error();
+  return find(payment_id);
+}
+
+Result<int> PaymentStore::match_pending() {
+  std::vector<int64_t> ids;
+  {
+    auto s = db_.prepare("SELECT id FROM payments WHERE match_state = 'received' ORDER BY id");
+    if (!s) return s.error();
+    for (;;) {
+      auto more = s->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      ids.push_back(s->column_int(0));
+    }
+  }
+  for (int64_t id : ids)
+    if (auto done = match(id); !done) return done.error();
+  return static_cast<int>(ids.size());
+}
+
+Result<Payment> PaymentStore::assign(int64_t payment_id, std::string_view order_code,
+                                     const Actor& actor) {
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+  auto p = find(payment_id);
+  if (!p) return p.error();
+  if (actor.kind == Actor::Kind::customer || actor.kind == Actor::Kind::system)
+    return Error{ErrorCode::forbidden, "không có quyền gán giao dịch", {}};
+  if (actor.kind == Actor::Kind::producer && p->producer_id != actor.producer_id)
+    return Error{ErrorCode::forbidden, "giao dịch của chủ thể khác", {}};
+  if (p->match_state != "unmatched")
+    return conflict("chỉ gán được giao dịch chưa khớp (đang ở trạng thái " + p->match_state + ")");
+  if (!p->producer_id) return conflict("tài khoản nhận không thuộc chủ thể nào, không gán được");
+  auto order = orders_.find_by_code(order_code);
+  if (!order) return order.error();
+  if (order->producer_id != *p->producer_id)
+    return conflict("đơn hàng thuộc chủ thể khác tài khoản nhận tiền");
+  auto effect = orders_.apply_payment(order->id, p->amount_vnd, "bank_transfer", actor,
+                                      "gán tay " + p->provider + ":" + p->provider_txn_id);
+  if (!effect) return effect.error();
+  if (auto done = set_state(p->id, state_for(*effect), p->producer_id, order->id, order->code,
+                            actor.user_id, note_for(*effect));
+      !done)
+    return done.error();
+  if (auto done = tx->commit(); !done) return done.error();
+  return find(payment_id);
+}
+
+Result<std::vector<Payment>> PaymentStore::list(const PaymentQuery& q) {
+  auto s = db_.prepare(std::string("SELECT ") + kColumns +
+                       " FROM payments WHERE (?1 IS NULL OR producer_id = ?1) "
+                       "AND (?2 IS NULL OR match_state = ?2) ORDER BY id DESC LIMIT ?3");
+  if (!s) return s.error();
+  s->bind(1, q.producer_id).bind(2, q.match_state).bind(3, std::clamp(q.limit, 1, 1000));
+  std::vector<Payment> payments;
+  for (;;) {
+    auto more = s->step();
+    if (!more) return more.error();
+    if (!*more) break;
+    payments.push_back(read_payment(*s));
+  }
+  return payments;
+}
+
+}  // namespace chophien::core

@@ -1,0 +1,121 @@
+#pragma once
+// Received bank transfers (SePay, Casso, payOS webhooks, or typed in by hand) and their matching
+// to orders: product.md flow 3 and integrations.md section 5.
+//
+// receive() first stores the notification raw, in its own transaction, under the unique key
+// (provider, provider_txn_id): the same notification twice stores nothing new and returns the
+// existing result (duplicate = true). Then it matches, in ONE transaction with the order update
+// and the ledger row. The match states:
+//   matched        a valid code (check character) of an order of the receiving account's producer,
+//                  exact amount (or completing earlier partial transfers): the order is paid
+//   partial        less than the order's remainder: it stays pending_payment, paid_vnd records
+//                  the sum; later transfers can complete it
+//   overpaid       more than the total: paid, and flagged for a refund; also money for an order
+//                  already paid
+//   late           for an expired or cancelled order: kept, the order unchanged, flagged for the
+//                  producer
+//   wrong_account  a valid code, but the receiving account is not the order producer's: flagged,
+//                  not applied
+//   stall          incoming, into a producer's account, with no order code at all: a sale at the
+//                  stall by static QR, written to the ledger (channel stall_qr)
+//   ignored        outgoing transfer (stored, nothing else)
+//   unmatched      anything else (a code of no order, a code with a wrong check character, an
+//                  unknown account, zero amount): kept for review, assignable by hand
+//   received       stored but not matched yet (only seen if matching failed; match_pending()
+//                  retries)
+//
+// Thread-safety: one Database connection, one thread at a time; one PaymentStore per thread on
+// the same file for concurrency (the unique key and BEGIN IMMEDIATE serialise duplicates).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/database.h"
+#include "core/ledger.h"
+#include "core/orders.h"
+#include "core/result.h"
+
+namespace chophien::core {
+
+struct BankNotification {
+  std::string provider;                   // sepay, casso, payos, manual
+  std::string provider_txn_id;            // the provider's dedup key (1..200 characters)
+  std::string direction = "in";           // in, out
+  int64_t amount_vnd = 0;                 // >= 0 (Casso's negative amounts arrive as direction out)
+  std::string account_number;             // the receiving account
+  std::string description;                // the transfer description as sent
+  std::optional<int64_t> transaction_at;  // the bank's time, unix seconds
+  std::string raw_body;                   // the body as received, at most 1 MiB
+};
+
+struct Payment {
+  int64_t id = 0;
+  std::string provider;
+  std::string provider_txn_id;
+  std::string direction;
+  int64_t amount_vnd = 0;
+  std::string account_number;
+  std::string description;
+  std::optional<int64_t> transaction_at;
+  int64_t received_at = 0;
+  std::string match_state;
+  std::optional<int64_t> producer_id;
+  std::optional<int64_t> order_id;
+  std::optional<std::string> matched_code;
+  std::optional<int64_t> matched_at;
+  std::optional<int64_t> matched_by_user;
+  std::string note;
+};
+
+struct ReceiveOutcome {
+  Payment payment;
+  bool duplicate = false;  // this (provider, provider_txn_id) had been received before
+};
+
+struct PaymentQuery {
+  std::optional<int64_t> producer_id;
+  std::optional<std::string> match_state;
+  int limit = 100;  // 1..1000
+};
+
+class PaymentStore {
+ public:
+  // `db` and `clock` must outlive this object.
+  PaymentStore(Database& db, const Clock& clock)
+      : db_(db), clock_(clock), orders_(db, clock), ledger_(db, clock) {}
+
+  // Stores, then matches. Errors: invalid_input (field named); unavailable (busy). When
+  // matching fails after storing, the payment stays 'received' and the error is returned.
+  Result<ReceiveOutcome> receive(const BankNotification& notification);
+
+  // Matches a stored 'received' payment; any other state is returned unchanged.
+  Result<Payment> match(int64_t payment_id);
+  // Matches every payment still 'received'; returns how many.
+  Result<int> match_pending();
+
+  // A person assigns an 'unmatched' payment to an order of the same producer (the owner of the
+  // receiving account). The amount is applied as a transfer would be. Errors: not_found,
+  // forbidden (a producer user of another producer), conflict (payment not unmatched, or the
+  // order belongs to another producer).
+  Result<Payment> assign(int64_t payment_id, std::string_view order_code, const Actor& actor);
+
+  Result<Payment> find(int64_t payment_id);
+  Result<std::vector<Payment>> list(const PaymentQuery& query);  // newest first
+
+ private:
+  Result<Payment> find_by_key(std::string_view provider, std::string_view txn_id);
+  Result<void> set_state(int64_t payment_id, std::string_view state,
+                         std::optional<int64_t> producer_id, std::optional<int64_t> order_id,
+                         std::optional<std::string> code, std::optional<int64_t> user,
+                         std::string_view note);
+  Database& db_;
+  const Clock& clock_;
+  OrderStore orders_;
+  Ledger ledger_;
+};
+
+}  // namespace chophien::core

@@ -1,0 +1,362 @@
+#include "core/payments.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "core/ledger.h"
+#include "core/payment_code.h"
+
+namespace chophien::core {
+namespace {
+
+constexpr int64_t kNow = 1764300000;  // 2025-11-28
+
+int64_t add_producer(Database& db, const std::string& account) {
+  // Pác Miầu township (01290 until 30 June 2025) became Bảo Lâm commune, which reuses the code.
+  db.exec(
+        "INSERT OR IGNORE INTO areas (code, valid_from, valid_to, level, name_vi, full_name_vi) "
+        "VALUES ('01290', '1900-01-01', '2025-07-01', 'township', 'Pác Miầu', 'Thị trấn Pác "
+        "Miầu'), ('01290', '2025-07-01', NULL, 'commune', 'Bảo Lâm', 'Xã Bảo Lâm');"
+        "INSERT OR IGNORE INTO area_successions VALUES ('01290', '1900-01-01', '01290', "
+        "'2025-07-01')")
+      .value();
+  auto s = db.prepare(
+      "INSERT INTO producers (name, entity_type, area_code, area_valid_from, phone, address, "
+      "bank_bin, bank_account, bank_holder, created_at, status) "
+      "VALUES ('HTX Nông sản ' || ?1, 'cooperative', '01290', '1900-01-01', '0912345678', '', "
+      "'970436', ?1, 'HTX NONG SAN', 0, 'active')");
+  s->bind(1, account);
+  s->run().value();
+  return db.last_insert_id();
+}
+
+int64_t add_product(Database& db, int64_t producer, const std::string& name, int64_t price,
+                    int64_t stock, const std::string& status = "active") {
+  auto s = db.prepare(
+      "INSERT INTO products (producer_id, sku, name, name_key, ocop_group, unit, price_vnd, "
+      "stock, status, created_at, updated_at) "
+      "VALUES (?1, ?2 || '-' || ?1 || '-' || (SELECT COUNT(*) FROM products), ?2, ?2, 'G1', "
+      "'gói', ?3, ?4, ?5, 0, 0)");
+  s->bind(1, producer).bind(2, name).bind(3, price).bind(4, stock).bind(5, status);
+  s->run().value();
+  return db.last_insert_id();
+}
+
+int64_t stock_of(Database& db, int64_t product) {
+  auto s = db.prepare("SELECT stock FROM products WHERE id = ?1");
+  s->bind(1, product);
+  EXPECT_TRUE(s->step().value());
+  return s->column_int(0);
+}
+
+int64_t count(Database& db, const std::string& table) {
+  auto s = db.prepare("SELECT COUNT(*) FROM " + table);
+  EXPECT_TRUE(s->step().value());
+  return s->column_int(0);
+}
+
+CheckoutRequest cart(std::vector<CartLine> items) {
+  CheckoutRequest r;
+  r.items = std::move(items);
+  r.customer_name = "Nguyễn Thị Mai";
+  r.customer_phone = "0912 345 678";
+  r.note = "Lấy ở chợ phiên thứ Bảy";
+  return r;
+}
+
+struct FileDb {
+  std::filesystem::path path;
+  explicit FileDb(const std::string& name) {
+    path =
+        std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()) + ".db");
+    remove();
+  }
+  ~FileDb() { remove(); }
+  void remove() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  }
+};
+
+constexpr const char* kAccount1 = "0011001234567";
+constexpr const char* kAccount2 = "1903456789012";
+
+struct PaymentsTest : ::testing::Test {
+  ManualClock clock{kNow};
+  Database db = Database::open_in_memory().value();
+  OrderStore orders{db, clock};
+  PaymentStore payments{db, clock};
+  Ledger ledger{db, clock};
+  int64_t p1 = add_producer(db, kAccount1);
+  int64_t p2 = add_producer(db, kAccount2);
+  int64_t mien = add_product(db, p1, "Miến dong Bảo Lâm", 120000, 10);
+  int64_t mat_ong = add_product(db, p2, "Mật ong bạc hà", 250000, 5);
+  int next_txn = 1;
+
+  Order place(int64_t product, int quantity) {
+    return orders.checkout(cart({{product, quantity}})).value()[0].order;
+  }
+  BankNotification transfer(const std::string& description, int64_t amount,
+                            const std::string& account = kAccount1) {
+    BankNotification n;
+    n.provider = "sepay";
+    n.provider_txn_id = std::to_string(next_txn++);
+    n.amount_vnd = amount;
+    n.account_number = account;
+    n.description = description;
+    n.transaction_at = clock.now();
+    n.raw_body = "{\"id\":" + n.provider_txn_id + "}";
+    return n;
+  }
+  Payment receive(const BankNotification& n) {
+    auto r = payments.receive(n);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? r->payment : Payment{};
+  }
+  Order reload(const Order& o) { return orders.find_by_code(o.code).value(); }
+};
+
+TEST_F(PaymentsTest, ExactAmountWithAMangledCodeMarksThePaidOrderAndWritesOneLedgerRow) {
+  Order o = place(mien, 2);
+  std::string mangled = "MBVCB.1234567." + o.code.substr(0, 2) + " " + o.code.substr(2, 4) + "-" +
+                        o.code.substr(6) + ".CT tu 1017656853 NGUYEN THI MAI";
+  for (char& c : mangled) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  Payment p = receive(transfer(mangled, 240000));
+  EXPECT_EQ(p.match_state, "matched");
+  EXPECT_EQ(p.order_id, o.id);
+  EXPECT_EQ(p.producer_id, p1);
+  EXPECT_EQ(p.matched_code, o.code);
+  Order paid = reload(o);
+  EXPECT_EQ(paid.status, OrderStatus::paid);
+  EXPECT_EQ(paid.paid_vnd, 240000);
+  EXPECT_EQ(paid.payment_method, "bank_transfer");
+  auto events = orders.events(o.id).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].actor_kind, "system");
+  auto rows = ledger.list({}).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].channel, "storefront");
+  EXPECT_EQ(rows[0].settlement, "bank_transfer");
+  EXPECT_EQ(rows[0].source_ref, o.code);
+}
+
+TEST_F(PaymentsTest, TheSameNotificationTwiceChangesNothing) {
+  Order o = place(mien, 1);
+  BankNotification n = transfer(o.code, 120000);
+  auto first = payments.receive(n).value();
+  EXPECT_FALSE(first.duplicate);
+  auto again = payments.receive(n).value();
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.payment.id, first.payment.id);
+  EXPECT_EQ(again.payment.match_state, "matched");
+  EXPECT_EQ(count(db, "payments"), 1);
+  EXPECT_EQ(count(db, "sales_ledger"), 1);
+  EXPECT_EQ(reload(o).paid_vnd, 120000);
+  // The same id from another provider is another transfer.
+  n.provider = "casso";
+  EXPECT_FALSE(payments.receive(n).value().duplicate);
+}
+
+TEST_F(PaymentsTest, PartialTransfersAddUpAndComplete) {
+  Order o = place(mien, 2);  // 240000
+  EXPECT_EQ(receive(transfer(o.code, 100000)).match_state, "partial");
+  EXPECT_EQ(reload(o).status, OrderStatus::pending_payment);
+  EXPECT_EQ(reload(o).paid_vnd, 100000);
+  EXPECT_EQ(receive(transfer(o.code + " lan 2", 40000)).match_state, "partial");
+  EXPECT_EQ(count(db, "sales_ledger"), 0);
+  EXPECT_EQ(receive(transfer("con lai " + o.code, 100000)).match_state, "matched");
+  Order paid = reload(o);
+  EXPECT_EQ(paid.status, OrderStatus::paid);
+  EXPECT_EQ(paid.paid_vnd, 240000);
+  EXPECT_FALSE(paid.overpaid);
+  EXPECT_EQ(count(db, "sales_ledger"), 1);
+}
+
+TEST_F(PaymentsTest, OverpaymentMarksPaidAndFlagsIt) {
+  Order o = place(mien, 1);
+  Payment p = receive(transfer(o.code, 150000));
+  EXPECT_EQ(p.match_state, "overpaid");
+  EXPECT_FALSE(p.note.empty());
+  Order paid = reload(o);
+  EXPECT_EQ(paid.status, OrderStatus::paid);
+  EXPECT_TRUE(paid.overpaid);
+  EXPECT_EQ(paid.paid_vnd, 150000);
+  auto rows = ledger.list({}).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].amount_vnd, 120000);  // the sale, not the extra money
+  // Money for an order already paid is flagged too and changes no status.
+  EXPECT_EQ(receive(transfer(o.code, 120000)).match_state, "overpaid");
+  EXPECT_EQ(count(db, "sales_ledger"), 1);
+}
+
+TEST_F(PaymentsTest, PaymentAfterExpiryIsKeptAndFlaggedAsLate) {
+  Order o = place(mien, 1);
+  clock.advance(3 * 3600);
+  ASSERT_EQ(orders.expire_due().value(), 1);
+  Payment p = receive(transfer(o.code, 120000));
+  EXPECT_EQ(p.match_state, "late");
+  EXPECT_EQ(p.order_id, o.id);
+  EXPECT_EQ(p.producer_id, p1);
+  EXPECT_EQ(reload(o).status, OrderStatus::expired);
+  EXPECT_EQ(reload(o).paid_vnd, 0);
+  EXPECT_EQ(stock_of(db, mien), 10);  // expiry gave the stock back; a late payment does not take it
+  EXPECT_EQ(count(db, "sales_ledger"), 0);
+  auto flagged = payments.list({p1, std::string("late"), 100}).value();
+  ASSERT_EQ(flagged.size(), 1u);
+}
+
+TEST_F(PaymentsTest, PaymentForACancelledOrderIsLate) {
+  Order o = place(mien, 1);
+  orders.cancel(o.code, Actor::producer(7, p1), "").value();
+  EXPECT_EQ(receive(transfer(o.code, 120000)).match_state, "late");
+}
+
+TEST_F(PaymentsTest, ValidCodeIntoAnotherProducersAccountIsFlaggedNotApplied) {
+  Order o = place(mien, 1);  // producer 1
+  Payment p = receive(transfer(o.code, 120000, kAccount2));
+  EXPECT_EQ(p.match_state, "wrong_account");
+  EXPECT_EQ(reload(o).status, OrderStatus::pending_payment);
+  EXPECT_EQ(reload(o).paid_vnd, 0);
+}
+
+TEST_F(PaymentsTest, NoCodeIntoAProducersAccountIsAStallSale) {
+  clock.advance(-86400 * 200);  // 2025-05-12: before the reform
+  Payment p = receive(transfer("NGUYEN VAN AN chuyen tien mua mat ong", 85000, kAccount2));
+  EXPECT_EQ(p.match_state, "stall");
+  EXPECT_EQ(p.producer_id, p2);
+  auto rows = ledger.list({}).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].channel, "stall_qr");
+  EXPECT_EQ(rows[0].settlement, "bank_transfer");
+  EXPECT_EQ(rows[0].amount_vnd, 85000);
+  EXPECT_EQ(rows[0].producer_id, p2);
+  EXPECT_EQ(rows[0].source_kind, "bank_txn");
+  EXPECT_EQ(rows[0].source_ref, "sepay:" + p.provider_txn_id);
+}
+
+TEST_F(PaymentsTest, OutgoingTransfersAreStoredAndIgnored) {
+  Order o = place(mien, 1);
+  BankNotification n = transfer(o.code, 120000);
+  n.direction = "out";
+  Payment p = receive(n);
+  EXPECT_EQ(p.match_state, "ignored");
+  EXPECT_EQ(reload(o).status, OrderStatus::pending_payment);
+  EXPECT_EQ(count(db, "sales_ledger"), 0);
+}
+
+TEST_F(PaymentsTest, UnmatchedTransfersAreKeptForReview) {
+  Order o = place(mien, 1);
+  std::string typo = o.code;
+  typo[5] = typo[5] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(receive(transfer("thanh toan " + typo, 120000)).match_state, "unmatched");
+  const std::string unknown = new_payment_code();
+  EXPECT_EQ(receive(transfer(unknown, 120000)).match_state, "unmatched");
+  EXPECT_EQ(receive(transfer("no code", 5000, "999999999")).match_state, "unmatched");
+  EXPECT_EQ(receive(transfer(o.code, 0)).match_state, "unmatched");
+  EXPECT_EQ(count(db, "payments"), 4);
+  EXPECT_EQ(count(db, "sales_ledger"), 0);
+  EXPECT_EQ(reload(o).status, OrderStatus::pending_payment);
+}
+
+TEST_F(PaymentsTest, AnUnmatchedTransferCanBeAssignedByHandToAnOrderOfTheSameProducer) {
+  Order o = place(mien, 1);
+  Order other = place(mat_ong, 1);
+  std::string typo = o.code;
+  typo[5] = typo[5] == 'A' ? 'B' : 'A';
+  Payment p = receive(transfer(typo, 120000));
+  ASSERT_EQ(p.match_state, "unmatched");
+  EXPECT_EQ(payments.assign(p.id, o.code, Actor::producer(8, p2)).error().code,
+            ErrorCode::forbidden);
+  EXPECT_EQ(payments.assign(p.id, other.code, Actor::producer(7, p1)).error().code,
+            ErrorCode::conflict);
+  EXPECT_EQ(payments.assign(p.id, "CPAAAAAAA", Actor::producer(7, p1)).error().code,
+            ErrorCode::not_found);
+  auto assigned = payments.assign(p.id, o.code, Actor::producer(7, p1));
+  ASSERT_TRUE(assigned) << assigned.error().message;
+  EXPECT_EQ(assigned->match_state, "matched");
+  EXPECT_EQ(assigned->matched_by_user, 7);
+  EXPECT_EQ(reload(o).status, OrderStatus::paid);
+  auto events = orders.events(o.id).value();
+  EXPECT_EQ(events.back().actor_kind, "producer");
+  EXPECT_EQ(payments.assign(p.id, o.code, Actor::producer(7, p1)).error().code,
+            ErrorCode::conflict);
+}
+
+TEST_F(PaymentsTest, RejectsMalformedNotificationsWithoutStoringThem) {
+  auto bad_provider = transfer("x", 1);
+  bad_provider.provider = "momo";
+  EXPECT_EQ(payments.receive(bad_provider).error().field, "provider");
+  auto no_id = transfer("x", 1);
+  no_id.provider_txn_id = "";
+  EXPECT_EQ(payments.receive(no_id).error().field, "provider_txn_id");
+  auto negative = transfer("x", -5);
+  EXPECT_EQ(payments.receive(negative).error().field, "amount_vnd");
+  auto sideways = transfer("x", 1);
+  sideways.direction = "both";
+  EXPECT_EQ(payments.receive(sideways).error().field, "direction");
+  EXPECT_EQ(count(db, "payments"), 0);
+}
+
+TEST_F(PaymentsTest, AStoredButUnmatchedNotificationIsMatchedLater) {
+  Order o = place(mien, 1);
+  auto s = db.prepare(
+      "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
+      "description, received_at, raw_body) VALUES ('payos', 'ref-1', 'in', 120000, ?1, ?2, 0, "
+      "'{}')");
+  s->bind(1, kAccount1).bind(2, o.code);
+  s->run().value();
+  EXPECT_EQ(payments.match_pending().value(), 1);
+  EXPECT_EQ(reload(o).status, OrderStatus::paid);
+  EXPECT_EQ(payments.match_pending().value(), 0);
+}
+
+TEST(PaymentsOnFile, TheSameNotificationFromTwoThreadsAtOnceGivesOnePaymentAndOneLedgerRow) {
+  FileDb file("payments-race");
+  ManualClock clock{kNow};
+  std::vector<std::string> codes;
+  {
+    auto db = Database::open(file.path.string()).value();
+    const int64_t product = add_product(db, add_producer(db, kAccount1), "Miến", 100000, 100);
+    OrderStore orders(db, clock);
+    for (int i = 0; i < 10; ++i)
+      codes.push_back(orders.checkout(cart({{product, 1}})).value()[0].order.code);
+  }
+  for (const std::string& code : codes) {
+    BankNotification n;
+    n.provider = "sepay";
+    n.provider_txn_id = "txn-" + code;
+    n.amount_vnd = 100000;
+    n.account_number = kAccount1;
+    n.description = "CT " + code;
+    n.raw_body = "{}";
+    std::atomic<bool> go{false};
+    std::atomic<int> fresh{0}, duplicates{0};
+    auto deliver = [&] {
+      auto db = Database::open(file.path.string()).value();
+      PaymentStore payments(db, clock);
+      while (!go) std::this_thread::yield();
+      auto r = payments.receive(n);
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_EQ(r->payment.match_state, "matched");
+      (r->duplicate ? duplicates : fresh)++;
+    };
+    std::thread a(deliver), b(deliver);
+    go = true;
+    a.join();
+    b.join();
+    EXPECT_EQ(fresh, 1);
+    EXPECT_EQ(duplicates, 1);
+  }
+  auto db = Database::open(file.path.string()).value();
+  EXPECT_EQ(count(db, "payments"), 10);
+  EXPECT_EQ(count(db, "sales_ledger"), 10);
+  auto s = db.prepare("SELECT COUNT(*) FROM orders WHERE status = 'paid' AND paid_vnd = 100000");
+  ASSERT_TRUE(s->step().value());
+  EXPECT_EQ(s->column_int(0), 10);
+}
+
+}  // namespace
+}  // namespace chophien::core
