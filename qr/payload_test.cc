@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string>
@@ -42,6 +43,28 @@ constexpr std::string_view kWorkedExample =
     "0208QRIBFTTA53037045802VN6304AE9F";
 
 TEST(Crc16, CheckValueOf123456789Is29B1) { EXPECT_EQ(crc16_hex("123456789"), "29B1"); }
+
+// Bit-by-bit CRC-16/CCITT-FALSE, straight from the definition, to check the table-driven one.
+std::string reference_crc(std::string_view data) {
+  unsigned crc = 0xFFFF;
+  for (unsigned char c : data) {
+    crc ^= unsigned{c} << 8;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc & 0x8000) ? ((crc << 1) ^ 0x1021) : (crc << 1);
+    crc &= 0xFFFF;
+  }
+  char out[5];
+  std::snprintf(out, sizeof out, "%04X", crc);
+  return out;
+}
+
+TEST(Crc16, MatchesBitwiseDefinitionForEveryLength) {
+  std::mt19937 rng(7);
+  for (size_t n = 0; n < 600; ++n) {
+    std::string data(n, ' ');
+    for (char& c : data) c = static_cast<char>(rng() & 0xFF);
+    ASSERT_EQ(crc16_hex(data), reference_crc(data)) << n;
+  }
+}
 
 TEST(Crc16, IsZeroPaddedUpperCase) {
   // Any 4-digit output must be upper-case hex, zero padded.
