@@ -10,6 +10,7 @@ namespace chophien::app {
 using Args = std::span<const std::string_view>;
 
 int qr_command(Args args);
+int backup_command(Args args);  // online copy of the database
 int user_command(Args args);
 int import_command(Args args);           // products from CSV
 int export_products_command(Args args);  // products to CSV

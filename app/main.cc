@@ -15,6 +15,7 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
+    "  backup   copy a live database (backup --db FILE --out FILE)\n"
     "  user     users and passwords (add, reset-password, list)\n"
     "  import   import products from a CSV file (import FILE.csv --producer ID)\n"
     "  export-products  export products as CSV\n"
@@ -28,6 +29,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"qr", chophien::app::qr_command},
+    {"backup", chophien::app::backup_command},
     {"user", chophien::app::user_command},
     {"import", chophien::app::import_command},
     {"export-products", chophien::app::export_products_command},
