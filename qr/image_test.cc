@@ -1,6 +1,8 @@
 #include "qr/image.h"
 
 #include <gtest/gtest.h>
+#include <png.h>
+#include <qrencode.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -257,6 +259,78 @@ TEST(RenderPng, IsOneBitGreyscaleSizedByModulesScaleAndMargin) {
   const auto svg = render_svg(sample_payload(), options);
   ASSERT_TRUE(svg.has_value());
   EXPECT_EQ(static_cast<int>(width / 5), svg_view_size(*svg.value));
+}
+
+// The symbol straight from libqrencode with the same parameters, quiet zone added: what every
+// renderer must draw module for module (an error in one module would still scan, thanks to the
+// error correction, so scanning alone does not prove the drawing exact).
+Matrix expected_modules(const std::string& text, Ecc ecc, int margin) {
+  const QRecLevel levels[] = {QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q, QR_ECLEVEL_H};
+  QRcode* code = QRcode_encodeString(text.c_str(), 0, levels[static_cast<int>(ecc)], QR_MODE_8, 1);
+  if (code == nullptr) return {};
+  const int size = code->width + 2 * margin;
+  Matrix m(static_cast<size_t>(size), std::vector<bool>(static_cast<size_t>(size), false));
+  for (int y = 0; y < code->width; ++y) {
+    for (int x = 0; x < code->width; ++x) {
+      m[static_cast<size_t>(y + margin)][static_cast<size_t>(x + margin)] =
+          (code->data[y * code->width + x] & 1) != 0;
+    }
+  }
+  QRcode_free(code);
+  return m;
+}
+
+// Reads a PNG back (libpng's simplified API) and samples the centre of each module.
+Matrix png_modules(const std::string& bytes, int scale) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory(&image, bytes.data(), bytes.size())) return {};
+  image.format = PNG_FORMAT_GRAY;
+  std::vector<uint8_t> pixels(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, pixels.data(), 0, nullptr)) return {};
+  const int size = static_cast<int>(image.width) / scale;
+  Matrix m(static_cast<size_t>(size), std::vector<bool>(static_cast<size_t>(size), false));
+  for (int y = 0; y < static_cast<int>(image.height); ++y) {
+    for (int x = 0; x < static_cast<int>(image.width); ++x) {
+      const bool dark = pixels[static_cast<size_t>(y) * image.width + static_cast<size_t>(x)] < 128;
+      // Every pixel of a module must agree with the module's first pixel.
+      const size_t my = static_cast<size_t>(y / scale), mx = static_cast<size_t>(x / scale);
+      if (y % scale == 0 && x % scale == 0) {
+        m[my][mx] = dark;
+      } else if (m[my][mx] != dark) {
+        ADD_FAILURE() << "pixel " << x << "," << y << " differs from its module";
+        return {};
+      }
+    }
+  }
+  return m;
+}
+
+TEST(RenderImage, PngSvgAndTerminalDrawExactlyTheSymbolLibqrencodeComputes) {
+  const auto payloads = generated_payloads(12, 4242);
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    ImageOptions options;
+    options.ecc = static_cast<Ecc>(i % 4);
+    options.margin = static_cast<int>(i % 5);
+    options.scale = 1 + static_cast<int>(i % 4);
+    const Matrix expected = expected_modules(payloads[i], options.ecc, options.margin);
+    ASSERT_FALSE(expected.empty());
+    const int size = static_cast<int>(expected.size());
+    EXPECT_EQ(png_modules(*render_png(payloads[i], options).value, options.scale), expected) << i;
+    EXPECT_EQ(svg_modules(*render_svg(payloads[i], options).value, size), expected) << i;
+    for (TerminalInk ink : {TerminalInk::light, TerminalInk::dark}) {
+      options.ink = ink;
+      Matrix from_term =
+          terminal_modules(*render_terminal(payloads[i], options).value, ink == TerminalInk::dark);
+      ASSERT_GE(from_term.size(), expected.size());
+      // An odd size leaves a half line below the symbol, drawn as terminal background.
+      if (from_term.size() > expected.size()) {
+        for (bool dark : from_term.back()) EXPECT_EQ(dark, ink == TerminalInk::light);
+      }
+      from_term.resize(expected.size());
+      EXPECT_EQ(from_term, expected) << i;
+    }
+  }
 }
 
 TEST(RenderSvg, IsWellFormedXmlWithOnePathAndItsGeometryDecodesBack) {
