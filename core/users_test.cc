@@ -1,7 +1,9 @@
 #include "core/users.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <set>
 #include <string>
 
@@ -31,15 +33,10 @@ UsersOptions test_options() {
 constexpr int64_t kStart = 1'750'000'000;  // June 2025
 
 constexpr std::string_view kInsertProducer =
-    "INSERT INTO producers (name, entity_type, created_at) VALUES ('HTX Thử', 'cooperative', 0)";
+    "INSERT INTO producers (name, entity_type) VALUES ('HTX Miến dong Thử', 'cooperative')";
 
 struct UsersTest : ::testing::Test {
   Database db_ = Database::open_in_memory().value();
-  // Until the producers migration lands, a minimal table stands in (a no-op afterwards).
-  bool producers_ = db_.exec(
-                           "CREATE TABLE IF NOT EXISTS producers (id INTEGER PRIMARY KEY, "
-                           "name TEXT, entity_type TEXT, created_at INTEGER)")
-                        .has_value();
   ManualClock clock_{kStart};
   Users users_{db_, clock_, test_options()};
 
@@ -414,6 +411,29 @@ TEST_F(UsersTest, TokensAreDistinct) {
     tokens.insert(session.csrf_token);
   }
   EXPECT_EQ(tokens.size(), 40u);
+}
+
+TEST(UsersOnFile, SessionsAndThrottlingSurviveReopening) {
+  std::string path = ::testing::TempDir() + "users_test_" + std::to_string(::getpid()) + ".db";
+  std::remove(path.c_str());
+  ManualClock clock{kStart};
+  std::string token;
+  {
+    Database db = Database::open(path).value();
+    Users users{db, clock, test_options()};
+    ASSERT_TRUE(
+        users.create_user({"can.bo", "mat-khau-dai", Role::officer, std::nullopt, ""}).has_value());
+    token = users.authenticate("can.bo", "mat-khau-dai", "10.0.0.1").value().token;
+    for (int i = 0; i < 5; ++i) (void)users.authenticate("can.bo", "sai-mat-khau", "10.0.0.1");
+  }
+  {
+    Database db = Database::open(path).value();
+    Users users{db, clock, test_options()};
+    EXPECT_EQ(users.find_session(token)->user.login, "can.bo");
+    EXPECT_EQ(users.authenticate("can.bo", "mat-khau-dai", "10.0.0.1").error().code,
+              ErrorCode::rate_limited);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
 }  // namespace
