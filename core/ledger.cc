@@ -77,34 +77,37 @@ bool is_settlement(std::string_view settlement) {
 
 Result<std::optional<std::pair<std::string, std::string>>> Ledger::area_on(int64_t producer_id,
                                                                            int64_t at) {
-  auto producer = db_.prepare("SELECT area_code, area_valid_from FROM producers WHERE id = ?1");
-  if (!producer) return producer.error();
-  producer->bind(1, producer_id);
-  auto found = producer->step();
+  auto producer_lease =
+      stmts_.get("SELECT area_code, area_valid_from FROM producers WHERE id = ?1");
+  if (!producer_lease) return producer_lease.error();
+  Statement& producer = producer_lease->get();
+  producer.bind(1, producer_id);
+  auto found = producer.step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy chủ thể " + std::to_string(producer_id));
-  if (producer->column_is_null(0) || producer->column_is_null(1))
+  if (producer.column_is_null(0) || producer.column_is_null(1))
     return std::optional<std::pair<std::string, std::string>>{};
-  std::string code = producer->column_text(0);
-  std::string valid_from = producer->column_text(1);
+  std::string code = producer.column_text(0);
+  std::string valid_from = producer.column_text(1);
   const std::string day = local_iso_date(at);
 
   // Follow the succession while the unit had ceased on the sale's day. The chain is short (one
   // step for the 2025 reform); the bound only guards against a cycle in bad data.
-  auto step = db_.prepare(
+  auto step_lease = stmts_.get(
       "SELECT s.new_code, s.new_valid_from FROM areas a JOIN area_successions s "
       "ON s.old_code = a.code AND s.old_valid_from = a.valid_from "
       "WHERE a.code = ?1 AND a.valid_from = ?2 AND a.valid_to IS NOT NULL AND a.valid_to <= ?3 "
       "ORDER BY s.new_code, s.new_valid_from LIMIT 1");
-  if (!step) return step.error();
+  if (!step_lease) return step_lease.error();
+  Statement& step = step_lease->get();
   for (int hops = 0; hops < 8; ++hops) {
-    step->reset();
-    step->bind(1, code).bind(2, valid_from).bind(3, day);
-    auto next = step->step();
+    step.reset();
+    step.bind(1, code).bind(2, valid_from).bind(3, day);
+    auto next = step.step();
     if (!next) return next.error();
     if (!*next) break;
-    code = step->column_text(0);
-    valid_from = step->column_text(1);
+    code = step.column_text(0);
+    valid_from = step.column_text(1);
   }
   return std::optional{std::pair{code, valid_from}};
 }
@@ -112,12 +115,13 @@ Result<std::optional<std::pair<std::string, std::string>>> Ledger::area_on(int64
 Result<SaleRow> Ledger::insert(const SaleEntry& e, std::optional<int64_t> refund_of) {
   auto area = area_on(e.producer_id, e.occurred_at);
   if (!area) return area.error();
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "INSERT INTO sales_ledger (producer_id, area_code, area_valid_from, channel, settlement, "
       "amount_vnd, occurred_at, source_kind, source_ref, entered_by, refund_of, note, "
       "recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-  if (!s) return s.error();
-  s->bind(1, e.producer_id)
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, e.producer_id)
       .bind(2, *area ? std::optional((*area)->first) : std::nullopt)
       .bind(3, *area ? std::optional((*area)->second) : std::nullopt)
       .bind(4, e.channel)
@@ -130,7 +134,7 @@ Result<SaleRow> Ledger::insert(const SaleEntry& e, std::optional<int64_t> refund
       .bind(11, refund_of)
       .bind(12, e.note)
       .bind(13, clock_.now());
-  if (auto done = s->run(); !done) {
+  if (auto done = s.run(); !done) {
     if (done.error().code == ErrorCode::conflict)
       return conflict("nguồn " + e.source_kind + ":" + e.source_ref + " đã có trong sổ bán hàng");
     return done.error();
@@ -167,13 +171,14 @@ Result<SaleRow> Ledger::append(const SaleEntry& entry) {
 }
 
 Result<SaleRow> Ledger::find(int64_t id) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns + " FROM sales_ledger WHERE id = ?1");
-  if (!s) return s.error();
-  s->bind(1, id);
-  auto found = s->step();
+  auto s_lease = stmts_.get(std::string("SELECT ") + kColumns + " FROM sales_ledger WHERE id = ?1");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, id);
+  auto found = s.step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy dòng sổ bán hàng " + std::to_string(id));
-  return read_row(*s);
+  return read_row(s);
 }
 
 Result<SaleRow> Ledger::append_refund(int64_t original_id, int64_t amount_vnd,
@@ -235,29 +240,32 @@ Result<SaleRow> Ledger::record_manual_sale(const ManualSale& sale, int64_t user_
 }
 
 Result<std::optional<SaleRow>> Ledger::find_by_source(std::string_view kind, std::string_view ref) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns +
-                       " FROM sales_ledger WHERE source_kind = ?1 AND source_ref = ?2");
-  if (!s) return s.error();
-  s->bind(1, kind).bind(2, ref);
-  auto found = s->step();
+  auto s_lease = stmts_.get(std::string("SELECT ") + kColumns +
+                            " FROM sales_ledger WHERE source_kind = ?1 AND source_ref = ?2");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, kind).bind(2, ref);
+  auto found = s.step();
   if (!found) return found.error();
   if (!*found) return std::optional<SaleRow>{};
-  return std::optional<SaleRow>{read_row(*s)};
+  return std::optional<SaleRow>{read_row(s)};
 }
 
 Result<std::vector<SaleRow>> Ledger::list(const LedgerQuery& q) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns +
-                       " FROM sales_ledger WHERE (?1 IS NULL OR occurred_at >= ?1) "
-                       "AND (?2 IS NULL OR occurred_at < ?2) AND (?3 IS NULL OR producer_id = ?3) "
-                       "AND (?4 IS NULL OR channel = ?4) ORDER BY occurred_at, id LIMIT ?5");
-  if (!s) return s.error();
-  s->bind(1, q.from).bind(2, q.to).bind(3, q.producer_id).bind(4, q.channel).bind(5, q.limit);
+  auto s_lease =
+      stmts_.get(std::string("SELECT ") + kColumns +
+                 " FROM sales_ledger WHERE (?1 IS NULL OR occurred_at >= ?1) "
+                 "AND (?2 IS NULL OR occurred_at < ?2) AND (?3 IS NULL OR producer_id = ?3) "
+                 "AND (?4 IS NULL OR channel = ?4) ORDER BY occurred_at, id LIMIT ?5");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, q.from).bind(2, q.to).bind(3, q.producer_id).bind(4, q.channel).bind(5, q.limit);
   std::vector<SaleRow> rows;
   for (;;) {
-    auto more = s->step();
+    auto more = s.step();
     if (!more) return more.error();
     if (!*more) break;
-    rows.push_back(read_row(*s));
+    rows.push_back(read_row(s));
   }
   return rows;
 }

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/database.h"
 #include "core/result.h"
+#include "core/statement_cache.h"
 
 namespace chophien::core {
 
@@ -82,7 +83,7 @@ struct LedgerQuery {
 class Ledger {
  public:
   // `db` and `clock` must outlive this object.
-  Ledger(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  Ledger(Database& db, const Clock& clock) : db_(db), clock_(clock), stmts_(db) {}
 
   // Records a hand-entered sale by `user_id`, in its own transaction. Errors: invalid_input
   // (field named), not_found (producer), conflict (reference already used).
@@ -111,6 +112,7 @@ class Ledger {
   Result<SaleRow> find(int64_t id);
   Database& db_;
   const Clock& clock_;
+  StatementCache stmts_;
 };
 
 }  // namespace chophien::core

@@ -115,13 +115,14 @@ const char* actor_kind_name(Actor::Kind kind) {
 }
 
 Result<std::string> OrderStore::unused_code() {
-  auto taken = db_.prepare("SELECT 1 FROM orders WHERE code = ?1");
-  if (!taken) return taken.error();
+  auto taken_lease = stmts_.get("SELECT 1 FROM orders WHERE code = ?1");
+  if (!taken_lease) return taken_lease.error();
+  Statement& taken = taken_lease->get();
   for (int attempt = 0; attempt < 16; ++attempt) {
     std::string code = settings_.code_source ? settings_.code_source() : new_payment_code();
-    taken->reset();
-    taken->bind(1, code);
-    auto row = taken->step();
+    taken.reset();
+    taken.bind(1, code);
+    auto row = taken.step();
     if (!row) return row.error();
     if (!*row) return code;
   }
@@ -166,12 +167,14 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   auto tx = db_.begin();
   if (!tx) return tx.error();
 
-  auto product = db_.prepare(
+  auto product_lease = stmts_.get(
       "SELECT producer_id, name, unit, price_vnd, stock, status FROM products WHERE id = ?1");
-  if (!product) return product.error();
-  auto take = db_.prepare(
+  if (!product_lease) return product_lease.error();
+  Statement& product = product_lease->get();
+  auto take_lease = stmts_.get(
       "UPDATE products SET stock = stock - ?2 WHERE id = ?1 AND status = 'active' AND stock >= ?2");
-  if (!take) return take.error();
+  if (!take_lease) return take_lease.error();
+  Statement& take = take_lease->get();
 
   struct Group {
     int64_t producer_id;
@@ -181,23 +184,23 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   std::vector<Group> groups;
   for (size_t i = 0; i < lines.size(); ++i) {
     const CartLine& line = lines[i];
-    product->reset();
-    product->bind(1, line.product_id);
-    auto found = product->step();
+    product.reset();
+    product.bind(1, line.product_id);
+    auto found = product.step();
     if (!found) return found.error();
     if (!*found)
       return product_error("sản phẩm #" + std::to_string(line.product_id) + " không tồn tại", i);
-    OrderItem item{line.product_id, product->column_text(1), product->column_text(2), line.quantity,
-                   product->column_int(3)};
-    const int64_t producer_id = product->column_int(0);
-    const int64_t stock = product->column_int(4);
-    if (product->column_text(5) != "active")
+    OrderItem item{line.product_id, product.column_text(1), product.column_text(2), line.quantity,
+                   product.column_int(3)};
+    const int64_t producer_id = product.column_int(0);
+    const int64_t stock = product.column_int(4);
+    if (product.column_text(5) != "active")
       return product_error("sản phẩm «" + item.name + "» hiện không bán", i);
     if (stock < line.quantity)
       return product_error("sản phẩm «" + item.name + "» chỉ còn " + std::to_string(stock), i);
-    take->reset();
-    take->bind(1, line.product_id).bind(2, line.quantity);
-    if (auto done = take->run(); !done) return done.error();
+    take.reset();
+    take.bind(1, line.product_id).bind(2, line.quantity);
+    if (auto done = take.run(); !done) return done.error();
     if (db_.changes() != 1)  // cannot happen inside BEGIN IMMEDIATE; kept as a guard
       return product_error("sản phẩm «" + item.name + "» không đủ hàng", i);
     auto group = std::find_if(groups.begin(), groups.end(),
@@ -207,16 +210,18 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
     group->items.push_back(std::move(item));
   }
 
-  auto insert_order = db_.prepare(
+  auto insert_order_lease = stmts_.get(
       "INSERT INTO orders (code, token_hash, checkout_ref, producer_id, status, total_vnd, "
       "customer_name, customer_phone, customer_address, delivery_method, delivery_address, note, "
       "created_at, expires_at, updated_at) "
       "VALUES (?1, ?2, ?3, ?4, 'pending_payment', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12)");
-  if (!insert_order) return insert_order.error();
-  auto insert_item = db_.prepare(
+  if (!insert_order_lease) return insert_order_lease.error();
+  Statement& insert_order = insert_order_lease->get();
+  auto insert_item_lease = stmts_.get(
       "INSERT INTO order_items (order_id, product_id, name, unit, quantity, unit_price_vnd) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  if (!insert_item) return insert_item.error();
+  if (!insert_item_lease) return insert_item_lease.error();
+  Statement& insert_item = insert_item_lease->get();
 
   const std::string checkout_ref = new_access_token();
   std::vector<PlacedOrder> placed;
@@ -239,8 +244,8 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
     o.created_at = now;
     o.expires_at = now + settings_.payment_ttl_seconds;
     o.updated_at = now;
-    insert_order->reset();
-    insert_order->bind(1, o.code)
+    insert_order.reset();
+    insert_order.bind(1, o.code)
         .bind(2, hash_access_token(p.token))
         .bind(3, o.checkout_ref)
         .bind(4, o.producer_id)
@@ -253,17 +258,17 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
         .bind(11, o.note)
         .bind(12, now)
         .bind(13, o.expires_at);
-    if (auto done = insert_order->run(); !done) return done.error();
+    if (auto done = insert_order.run(); !done) return done.error();
     o.id = db_.last_insert_id();
     for (const OrderItem& item : group.items) {
-      insert_item->reset();
-      insert_item->bind(1, o.id)
+      insert_item.reset();
+      insert_item.bind(1, o.id)
           .bind(2, item.product_id)
           .bind(3, item.name)
           .bind(4, item.unit)
           .bind(5, item.quantity)
           .bind(6, item.unit_price_vnd);
-      if (auto done = insert_item->run(); !done) return done.error();
+      if (auto done = insert_item.run(); !done) return done.error();
     }
     o.items = std::move(group.items);
     if (auto done = record_event(o.id, std::nullopt, OrderStatus::pending_payment,
@@ -279,34 +284,36 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
 Result<void> OrderStore::record_event(int64_t order_id, std::optional<OrderStatus> from,
                                       OrderStatus to, const Actor& actor, std::string_view note,
                                       int64_t at) {
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "INSERT INTO order_events (order_id, from_status, to_status, actor_kind, actor_id, note, at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  if (!s) return s.error();
-  s->bind(1, order_id);
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, order_id);
   if (from)
-    s->bind(2, order_status_name(*from));
+    s.bind(2, order_status_name(*from));
   else
-    s->bind_null(2);
-  s->bind(3, order_status_name(to))
+    s.bind_null(2);
+  s.bind(3, order_status_name(to))
       .bind(4, actor_kind_name(actor.kind))
       .bind(5, actor.user_id)
       .bind(6, note)
       .bind(7, at);
-  return s->run();
+  return s.run();
 }
 
 Result<Order> OrderStore::load(const std::string& where, std::string_view code, int64_t id) {
-  auto s = db_.prepare(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE " + where);
-  if (!s) return s.error();
+  auto s_lease = stmts_.get(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE " + where);
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
   if (where.starts_with("code"))
-    s->bind(1, code);
+    s.bind(1, code);
   else
-    s->bind(1, id);
-  auto found = s->step();
+    s.bind(1, id);
+  auto found = s.step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy đơn hàng");
-  Order o = read_order(*s);
+  Order o = read_order(s);
   auto items = items_of(o.id);
   if (!items) return items.error();
   o.items = std::move(*items);
@@ -314,18 +321,19 @@ Result<Order> OrderStore::load(const std::string& where, std::string_view code, 
 }
 
 Result<std::vector<OrderItem>> OrderStore::items_of(int64_t order_id) {
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "SELECT product_id, name, unit, quantity, unit_price_vnd FROM order_items "
       "WHERE order_id = ?1 ORDER BY id");
-  if (!s) return s.error();
-  s->bind(1, order_id);
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, order_id);
   std::vector<OrderItem> items;
   for (;;) {
-    auto more = s->step();
+    auto more = s.step();
     if (!more) return more.error();
     if (!*more) break;
-    items.push_back({s->column_int(0), s->column_text(1), s->column_text(2), s->column_int(3),
-                     s->column_int(4)});
+    items.push_back(
+        {s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3), s.column_int(4)});
   }
   return items;
 }
@@ -335,54 +343,57 @@ Result<Order> OrderStore::find_by_code(std::string_view code) { return load("cod
 Result<Order> OrderStore::find_by_id(int64_t order_id) { return load("id = ?1", {}, order_id); }
 
 Result<Order> OrderStore::find_for_customer(std::string_view code, std::string_view token) {
-  auto s = db_.prepare("SELECT token_hash FROM orders WHERE code = ?1");
-  if (!s) return s.error();
-  s->bind(1, code);
-  auto found = s->step();
+  auto s_lease = stmts_.get("SELECT token_hash FROM orders WHERE code = ?1");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, code);
+  auto found = s.step();
   if (!found) return found.error();
   // Hash even when the code is unknown, so both failures take the same time.
-  const std::string stored = *found ? s->column_text(0) : std::string(64, '0');
+  const std::string stored = *found ? s.column_text(0) : std::string(64, '0');
   if (!access_token_matches(token, stored) || !*found) return not_found("không tìm thấy đơn hàng");
   return find_by_code(code);
 }
 
 Result<std::vector<Order>> OrderStore::list(const OrderQuery& q) {
-  auto s = db_.prepare(std::string("SELECT ") + kOrderColumns +
-                       " FROM orders WHERE (?1 IS NULL OR producer_id = ?1) "
-                       "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR created_at >= ?3) "
-                       "AND (?4 IS NULL OR created_at < ?4) "
-                       "ORDER BY created_at DESC, id DESC LIMIT ?5");
-  if (!s) return s.error();
-  s->bind(1, q.producer_id);
+  auto s_lease = stmts_.get(std::string("SELECT ") + kOrderColumns +
+                            " FROM orders WHERE (?1 IS NULL OR producer_id = ?1) "
+                            "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR created_at >= ?3) "
+                            "AND (?4 IS NULL OR created_at < ?4) "
+                            "ORDER BY created_at DESC, id DESC LIMIT ?5");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, q.producer_id);
   if (q.status)
-    s->bind(2, order_status_name(*q.status));
+    s.bind(2, order_status_name(*q.status));
   else
-    s->bind_null(2);
-  s->bind(3, q.from).bind(4, q.to).bind(5, std::clamp(q.limit, 1, 1000));
+    s.bind_null(2);
+  s.bind(3, q.from).bind(4, q.to).bind(5, std::clamp(q.limit, 1, 1000));
   std::vector<Order> orders;
   for (;;) {
-    auto more = s->step();
+    auto more = s.step();
     if (!more) return more.error();
     if (!*more) break;
-    orders.push_back(read_order(*s));
+    orders.push_back(read_order(s));
   }
   return orders;
 }
 
 Result<std::vector<OrderEvent>> OrderStore::events(int64_t order_id) {
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "SELECT id, order_id, from_status, to_status, actor_kind, actor_id, note, at "
       "FROM order_events WHERE order_id = ?1 ORDER BY id");
-  if (!s) return s.error();
-  s->bind(1, order_id);
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, order_id);
   std::vector<OrderEvent> events;
   for (;;) {
-    auto more = s->step();
+    auto more = s.step();
     if (!more) return more.error();
     if (!*more) break;
-    events.push_back({s->column_int(0), s->column_int(1), s->column_optional_text(2),
-                      s->column_text(3), s->column_text(4), s->column_optional_int(5),
-                      s->column_text(6), s->column_int(7)});
+    events.push_back({s.column_int(0), s.column_int(1), s.column_optional_text(2), s.column_text(3),
+                      s.column_text(4), s.column_optional_int(5), s.column_text(6),
+                      s.column_int(7)});
   }
   return events;
 }
@@ -390,26 +401,28 @@ Result<std::vector<OrderEvent>> OrderStore::events(int64_t order_id) {
 Result<void> OrderStore::change_status(const Order& order, OrderStatus to, const Actor& actor,
                                        std::string_view note) {
   const int64_t now = clock_.now();
-  auto s =
-      db_.prepare("UPDATE orders SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2");
-  if (!s) return s.error();
-  s->bind(1, order.id)
+  auto s_lease =
+      stmts_.get("UPDATE orders SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, order.id)
       .bind(2, order_status_name(order.status))
       .bind(3, order_status_name(to))
       .bind(4, now);
-  if (auto done = s->run(); !done) return done.error();
+  if (auto done = s.run(); !done) return done.error();
   if (db_.changes() != 1) return conflict("trạng thái đơn hàng đã thay đổi");
   return record_event(order.id, order.status, to, actor, note, now);
 }
 
 Result<void> OrderStore::release_stock(int64_t order_id) {
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "UPDATE products SET stock = MIN(stock + i.quantity, ?2) FROM "
       "(SELECT product_id, SUM(quantity) AS quantity FROM order_items WHERE order_id = ?1 "
       "GROUP BY product_id) AS i WHERE products.id = i.product_id");
-  if (!s) return s.error();
-  s->bind(1, order_id).bind(2, int64_t{1'000'000'000});
-  return s->run();
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, order_id).bind(2, int64_t{1'000'000'000});
+  return s.run();
 }
 
 Result<PaymentEffect> OrderStore::apply_payment(int64_t order_id, int64_t amount_vnd,
@@ -424,20 +437,21 @@ Result<PaymentEffect> OrderStore::apply_payment(int64_t order_id, int64_t amount
   const bool was_pending = order->status == OrderStatus::pending_payment;
   const bool complete = paid >= order->total_vnd;
   const bool over = paid > order->total_vnd;
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "UPDATE orders SET paid_vnd = ?2, overpaid = ?3, updated_at = ?4, "
       "payment_method = COALESCE(payment_method, ?5), "
       "paid_at = CASE WHEN ?6 THEN ?4 ELSE paid_at END, "
       "status = CASE WHEN ?6 THEN 'paid' ELSE status END WHERE id = ?1");
-  if (!s) return s.error();
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
   const bool becomes_paid = was_pending && complete;
-  s->bind(1, order_id)
+  s.bind(1, order_id)
       .bind(2, paid)
       .bind(3, over ? 1 : 0)
       .bind(4, now)
       .bind(5, becomes_paid ? std::optional<std::string>(std::string(method)) : std::nullopt)
       .bind(6, becomes_paid ? 1 : 0);
-  if (auto done = s->run(); !done) return done.error();
+  if (auto done = s.run(); !done) return done.error();
   if (!was_pending) return PaymentEffect::overpaid;  // money for an order already paid
   if (!complete) return PaymentEffect::partial;
   if (auto done =
@@ -529,17 +543,19 @@ Result<int> OrderStore::expire_due() {
   for (;;) {
     auto tx = db_.begin();
     if (!tx) return tx.error();
-    auto due = db_.prepare(std::string("SELECT ") + kOrderColumns +
-                           " FROM orders WHERE status = 'pending_payment' AND expires_at <= ?1 "
-                           "ORDER BY expires_at LIMIT ?2");
-    if (!due) return due.error();
-    due->bind(1, clock_.now()).bind(2, kBatch);
+    auto due_lease =
+        stmts_.get(std::string("SELECT ") + kOrderColumns +
+                   " FROM orders WHERE status = 'pending_payment' AND expires_at <= ?1 "
+                   "ORDER BY expires_at LIMIT ?2");
+    if (!due_lease) return due_lease.error();
+    Statement& due = due_lease->get();
+    due.bind(1, clock_.now()).bind(2, kBatch);
     std::vector<Order> orders;
     for (;;) {
-      auto more = due->step();
+      auto more = due.step();
       if (!more) return more.error();
       if (!*more) break;
-      orders.push_back(read_order(*due));
+      orders.push_back(read_order(due));
     }
     for (const Order& order : orders) {
       if (auto done = change_status(order, OrderStatus::expired, Actor::system(), "hết hạn"); !done)

@@ -34,6 +34,7 @@
 #include "core/database.h"
 #include "core/ledger.h"
 #include "core/result.h"
+#include "core/statement_cache.h"
 
 namespace chophien::core {
 
@@ -145,7 +146,7 @@ class OrderStore {
  public:
   // `db` and `clock` must outlive this object.
   OrderStore(Database& db, const Clock& clock, OrderSettings settings = {})
-      : db_(db), clock_(clock), settings_(settings), ledger_(db, clock) {}
+      : db_(db), clock_(clock), settings_(settings), ledger_(db, clock), stmts_(db) {}
 
   // Errors: invalid_input (field named: items, quantity, customer.name, customer.phone,
   // delivery.method, delivery.address, note), conflict (a product unknown, inactive or short of
@@ -197,6 +198,7 @@ class OrderStore {
   const Clock& clock_;
   OrderSettings settings_;
   Ledger ledger_;
+  StatementCache stmts_;
 };
 
 }  // namespace chophien::core

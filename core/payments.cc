@@ -65,24 +65,26 @@ const char* note_for(PaymentEffect effect) {
 }  // namespace
 
 Result<Payment> PaymentStore::find(int64_t payment_id) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns + " FROM payments WHERE id = ?1");
-  if (!s) return s.error();
-  s->bind(1, payment_id);
-  auto found = s->step();
+  auto s_lease = stmts_.get(std::string("SELECT ") + kColumns + " FROM payments WHERE id = ?1");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, payment_id);
+  auto found = s.step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy giao dịch " + std::to_string(payment_id));
-  return read_payment(*s);
+  return read_payment(s);
 }
 
 Result<Payment> PaymentStore::find_by_key(std::string_view provider, std::string_view txn_id) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns +
-                       " FROM payments WHERE provider = ?1 AND provider_txn_id = ?2");
-  if (!s) return s.error();
-  s->bind(1, provider).bind(2, txn_id);
-  auto found = s->step();
+  auto s_lease = stmts_.get(std::string("SELECT ") + kColumns +
+                            " FROM payments WHERE provider = ?1 AND provider_txn_id = ?2");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, provider).bind(2, txn_id);
+  auto found = s.step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy giao dịch");
-  return read_payment(*s);
+  return read_payment(s);
 }
 
 Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
@@ -100,16 +102,18 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
 
   // Store first, committed on its own: whatever happens next, the notification is kept.
   bool inserted = false;
+  int64_t inserted_id = 0;
   {
     auto tx = db_.begin();
     if (!tx) return tx.error();
-    auto s = db_.prepare(
+    auto s_lease = stmts_.get(
         "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
         "description, transaction_at, received_at, raw_body) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
         "ON CONFLICT (provider, provider_txn_id) DO NOTHING");
-    if (!s) return s.error();
-    s->bind(1, n.provider)
+    if (!s_lease) return s_lease.error();
+    Statement& s = s_lease->get();
+    s.bind(1, n.provider)
         .bind(2, n.provider_txn_id)
         .bind(3, n.direction)
         .bind(4, n.amount_vnd)
@@ -118,11 +122,12 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
         .bind(7, n.transaction_at)
         .bind(8, clock_.now())
         .bind(9, n.raw_body);
-    if (auto done = s->run(); !done) return done.error();
+    if (auto done = s.run(); !done) return done.error();
     inserted = db_.changes() == 1;
+    if (inserted) inserted_id = db_.last_insert_id();
     if (auto done = tx->commit(); !done) return done.error();
   }
-  auto stored = find_by_key(n.provider, n.provider_txn_id);
+  auto stored = inserted ? find(inserted_id) : find_by_key(n.provider, n.provider_txn_id);
   if (!stored) return stored.error();
   // A duplicate of a notification whose matching has not finished (a crash, or another
   // connection at this very moment) matches it too: match() is idempotent.
@@ -136,11 +141,12 @@ Result<void> PaymentStore::set_state(int64_t payment_id, std::string_view state,
                                      std::optional<int64_t> order_id,
                                      std::optional<std::string> code, std::optional<int64_t> user,
                                      std::string_view note) {
-  auto s = db_.prepare(
+  auto s_lease = stmts_.get(
       "UPDATE payments SET match_state = ?2, producer_id = ?3, order_id = ?4, matched_code = ?5, "
       "matched_at = ?6, matched_by_user = ?7, note = ?8 WHERE id = ?1");
-  if (!s) return s.error();
-  s->bind(1, payment_id)
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, payment_id)
       .bind(2, state)
       .bind(3, producer_id)
       .bind(4, order_id)
@@ -148,7 +154,7 @@ Result<void> PaymentStore::set_state(int64_t payment_id, std::string_view state,
       .bind(6, clock_.now())
       .bind(7, user)
       .bind(8, note);
-  return s->run();
+  return s.run();
 }
 
 Result<Payment> PaymentStore::match(int64_t payment_id) {
@@ -164,33 +170,35 @@ Result<Payment> PaymentStore::match(int64_t payment_id) {
                        "chuyển đi");
     std::optional<int64_t> owner;
     {
-      auto s = db_.prepare(
+      auto s_lease = stmts_.get(
           "SELECT id FROM producers WHERE bank_account = ?1 AND bank_account <> '' "
           "ORDER BY id LIMIT 1");
-      if (!s) return s.error();
-      s->bind(1, p->account_number);
-      auto found = s->step();
+      if (!s_lease) return s_lease.error();
+      Statement& s = s_lease->get();
+      s.bind(1, p->account_number);
+      auto found = s.step();
       if (!found) return found.error();
-      if (*found) owner = s->column_int(0);
+      if (*found) owner = s.column_int(0);
     }
     if (p->amount_vnd == 0)
       return set_state(p->id, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
                        "số tiền bằng 0");
 
     const auto codes = find_codes_in(p->description);
-    auto lookup = db_.prepare(
+    auto lookup_lease = stmts_.get(
         "SELECT o.id, o.producer_id, pr.bank_account FROM orders o "
         "JOIN producers pr ON pr.id = o.producer_id WHERE o.code = ?1");
-    if (!lookup) return lookup.error();
+    if (!lookup_lease) return lookup_lease.error();
+    Statement& lookup = lookup_lease->get();
     for (const std::string& code : codes) {
-      lookup->reset();
-      lookup->bind(1, code);
-      auto found = lookup->step();
+      lookup.reset();
+      lookup.bind(1, code);
+      auto found = lookup.step();
       if (!found) return found.error();
       if (!*found) continue;
-      const int64_t order_id = lookup->column_int(0);
-      const int64_t order_producer = lookup->column_int(1);
-      if (lookup->column_text(2) != p->account_number)
+      const int64_t order_id = lookup.column_int(0);
+      const int64_t order_producer = lookup.column_int(1);
+      if (lookup.column_text(2) != p->account_number)
         return set_state(p->id, "wrong_account", owner, order_id, code, std::nullopt,
                          "tiền vào tài khoản không phải của chủ thể bán đơn này");
       auto effect = orders_.apply_payment(order_id, p->amount_vnd, "bank_transfer", Actor::system(),
@@ -228,13 +236,14 @@ Result<Payment> PaymentStore::match(int64_t payment_id) {
 Result<int> PaymentStore::match_pending() {
   std::vector<int64_t> ids;
   {
-    auto s = db_.prepare("SELECT id FROM payments WHERE match_state = 'received' ORDER BY id");
-    if (!s) return s.error();
+    auto s_lease = stmts_.get("SELECT id FROM payments WHERE match_state = 'received' ORDER BY id");
+    if (!s_lease) return s_lease.error();
+    Statement& s = s_lease->get();
     for (;;) {
-      auto more = s->step();
+      auto more = s.step();
       if (!more) return more.error();
       if (!*more) break;
-      ids.push_back(s->column_int(0));
+      ids.push_back(s.column_int(0));
     }
   }
   for (int64_t id : ids)
@@ -271,17 +280,18 @@ Result<Payment> PaymentStore::assign(int64_t payment_id, std::string_view order_
 }
 
 Result<std::vector<Payment>> PaymentStore::list(const PaymentQuery& q) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns +
-                       " FROM payments WHERE (?1 IS NULL OR producer_id = ?1) "
-                       "AND (?2 IS NULL OR match_state = ?2) ORDER BY id DESC LIMIT ?3");
-  if (!s) return s.error();
-  s->bind(1, q.producer_id).bind(2, q.match_state).bind(3, std::clamp(q.limit, 1, 1000));
+  auto s_lease = stmts_.get(std::string("SELECT ") + kColumns +
+                            " FROM payments WHERE (?1 IS NULL OR producer_id = ?1) "
+                            "AND (?2 IS NULL OR match_state = ?2) ORDER BY id DESC LIMIT ?3");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, q.producer_id).bind(2, q.match_state).bind(3, std::clamp(q.limit, 1, 1000));
   std::vector<Payment> payments;
   for (;;) {
-    auto more = s->step();
+    auto more = s.step();
     if (!more) return more.error();
     if (!*more) break;
-    payments.push_back(read_payment(*s));
+    payments.push_back(read_payment(s));
   }
   return payments;
 }

@@ -38,6 +38,7 @@
 #include "core/ledger.h"
 #include "core/orders.h"
 #include "core/result.h"
+#include "core/statement_cache.h"
 
 namespace chophien::core {
 
@@ -86,7 +87,7 @@ class PaymentStore {
  public:
   // `db` and `clock` must outlive this object.
   PaymentStore(Database& db, const Clock& clock)
-      : db_(db), clock_(clock), orders_(db, clock), ledger_(db, clock) {}
+      : db_(db), clock_(clock), orders_(db, clock), ledger_(db, clock), stmts_(db) {}
 
   // Stores, then matches. Errors: invalid_input (field named); unavailable (busy). When
   // matching fails after storing, the payment stays 'received' and the error is returned.
@@ -116,6 +117,7 @@ class PaymentStore {
   const Clock& clock_;
   OrderStore orders_;
   Ledger ledger_;
+  StatementCache stmts_;
 };
 
 }  // namespace chophien::core
