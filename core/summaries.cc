@@ -1,0 +1,118 @@
+#include "core/summaries.h"
+
+namespace chophien::core {
+namespace {
+
+constexpr const char* kAggregateSummaries = R"sql(
+SELECT producer_id, area_code, area_valid_from, channel, settlement, hand, sum(sales_count),
+       sum(refunds_count), sum(sales_vnd), sum(refunds_vnd)
+FROM (SELECT * FROM sales_summaries WHERE grain = 1 AND start_day >= ?1 AND start_day < ?2
+      UNION ALL
+      SELECT * FROM sales_summaries WHERE grain = 0 AND start_day >= ?3 AND start_day < ?1
+      UNION ALL
+      SELECT * FROM sales_summaries WHERE grain = 0 AND start_day >= ?2 AND start_day <= ?4)
+GROUP BY producer_id, area_code, area_valid_from, channel, settlement, hand
+ORDER BY producer_id, area_code, area_valid_from, channel, settlement, hand)sql";
+
+constexpr const char* kAggregateLedger = R"sql(
+SELECT l.producer_id, coalesce(l.area_code, ''), coalesce(l.area_valid_from, ''), l.channel,
+       l.settlement,
+       (l.source_kind = 'hand_entry' OR coalesce(o.source_kind = 'hand_entry', 0)) AS hand,
+       sum(l.amount_vnd > 0), sum(l.amount_vnd < 0), sum(max(l.amount_vnd, 0)),
+       sum(min(l.amount_vnd, 0))
+FROM sales_ledger l LEFT JOIN sales_ledger o ON o.id = l.refund_of
+WHERE l.occurred_at >= ?1 AND l.occurred_at < ?2
+GROUP BY 1, 2, 3, 4, 5, 6
+ORDER BY 1, 2, 3, 4, 5, 6)sql";
+
+// Day rows straight from the ledger; month rows from the day rows.
+constexpr const char* kRebuildDays = R"sql(
+INSERT INTO sales_summaries (grain, start_day, producer_id, area_code, area_valid_from, channel,
+                             settlement, hand, sales_count, refunds_count, sales_vnd, refunds_vnd)
+SELECT 0, (l.occurred_at + 25200) / 86400, l.producer_id, coalesce(l.area_code, ''),
+       coalesce(l.area_valid_from, ''), l.channel, l.settlement,
+       (l.source_kind = 'hand_entry' OR coalesce(o.source_kind = 'hand_entry', 0)),
+       sum(l.amount_vnd > 0), sum(l.amount_vnd < 0), sum(max(l.amount_vnd, 0)),
+       sum(min(l.amount_vnd, 0))
+FROM sales_ledger l LEFT JOIN sales_ledger o ON o.id = l.refund_of
+GROUP BY 2, 3, 4, 5, 6, 7, 8)sql";
+
+constexpr const char* kRebuildMonths = R"sql(
+INSERT INTO sales_summaries (grain, start_day, producer_id, area_code, area_valid_from, channel,
+                             settlement, hand, sales_count, refunds_count, sales_vnd, refunds_vnd)
+SELECT 1, CAST(julianday(date(start_day * 86400, 'unixepoch', 'start of month')) - 2440587.5
+               AS INTEGER),
+       producer_id, area_code, area_valid_from, channel, settlement, hand, sum(sales_count),
+       sum(refunds_count), sum(sales_vnd), sum(refunds_vnd)
+FROM sales_summaries WHERE grain = 0
+GROUP BY 2, 3, 4, 5, 6, 7, 8)sql";
+
+Result<std::vector<SalesAggregate>> read_all(Statement& s) {
+  std::vector<SalesAggregate> out;
+  for (;;) {
+    auto more = s.step();
+    if (!more) return more.error();
+    if (!*more) break;
+    SalesAggregate a;
+    a.producer_id = s.column_int(0);
+    a.area_code = s.column_text(1);
+    a.area_valid_from = s.column_text(2);
+    a.channel = s.column_text(3);
+    a.settlement = s.column_text(4);
+    a.hand = s.column_int(5) != 0;
+    a.sales_count = s.column_int(6);
+    a.refunds_count = s.column_int(7);
+    a.sales_vnd = s.column_int(8);
+    a.refunds_vnd = s.column_int(9);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+int64_t first_of_month(Date d) { return days_since_epoch(Date{d.year, d.month, 1}); }
+
+}  // namespace
+
+Result<std::vector<SalesAggregate>> SalesSummaries::aggregate(Date from, Date to) {
+  if (to < from) return invalid_input("to before from", "to");
+  const int64_t first = days_since_epoch(from);
+  const int64_t last = days_since_epoch(to);
+  // Whole months [m0, m1): m0 the first month start on or after `from`, m1 the start of the
+  // month after the last whole month.
+  int64_t m0 = from.day == 1 ? first : first_of_month(date_from_days(first_of_month(from) + 31));
+  const Date after = date_from_days(last + 1);
+  int64_t m1 = after.day == 1 ? last + 1 : first_of_month(to);
+  if (m0 >= m1) m0 = m1 = last + 1;  // no whole month: days only
+  auto s = db_.prepare(kAggregateSummaries);
+  if (!s) return s.error();
+  s->bind(1, m0).bind(2, m1).bind(3, first).bind(4, last);
+  return read_all(*s);
+}
+
+Result<std::vector<SalesAggregate>> SalesSummaries::aggregate_ledger(Date from, Date to) {
+  if (to < from) return invalid_input("to before from", "to");
+  auto s = db_.prepare(kAggregateLedger);
+  if (!s) return s.error();
+  s->bind(1, vietnam_midnight(from))
+      .bind(2, vietnam_midnight(date_from_days(days_since_epoch(to) + 1)));
+  return read_all(*s);
+}
+
+Result<int64_t> SalesSummaries::rebuild() {
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+  for (const char* sql : {"DELETE FROM sales_summaries", kRebuildDays, kRebuildMonths}) {
+    auto s = db_.prepare(sql);
+    if (!s) return s.error();
+    if (auto done = s->run(); !done) return done.error();
+  }
+  auto count = db_.prepare("SELECT count(*) FROM sales_summaries");
+  if (!count) return count.error();
+  auto row = count->step();
+  if (!row) return row.error();
+  const int64_t rows = count->column_int(0);
+  if (auto done = tx->commit(); !done) return done.error();
+  return rows;
+}
+
+}  // namespace chophien::core
