@@ -433,16 +433,19 @@ Result<ProductPage> ProductStore::search(const ProductQuery& query) {
   std::string match = match_expression(query.q);
   bool text = !match.empty();
 
-  // Only fixed fragments are concatenated; every value is bound.
-  std::string from = text ? " FROM product_search s JOIN products p ON p.id = s.rowid"
+  // Only fixed fragments are concatenated, one per filter present, so that the planner can use
+  // the indexes; every value is bound. With text, the FTS table drives the join (CROSS JOIN keeps
+  // SQLite from probing the full-text index once per product).
+  std::string from = text ? " FROM product_search s CROSS JOIN products p ON p.id = s.rowid"
                             " JOIN producers pr ON pr.id = p.producer_id"
-                            " WHERE product_search MATCH ?1 AND"
-                          : " FROM products p JOIN producers pr ON pr.id = p.producer_id WHERE"
-                            " ?1 IS NULL AND";
-  from += R"sql(
-      (?2 IS NULL OR pr.area_code = ?2) AND (?3 IS NULL OR p.ocop_group = ?3)
-      AND (?4 IS NULL OR p.ocop_stars = ?4) AND (?5 IS NULL OR p.producer_id = ?5)
-      AND (?6 IS NULL OR p.status = ?6))sql";
+                            " WHERE product_search MATCH ?1"
+                          : " FROM products p JOIN producers pr ON pr.id = p.producer_id"
+                            " WHERE 1";
+  if (query.area_code) from += " AND pr.area_code = ?2";
+  if (query.ocop_group) from += " AND p.ocop_group = ?3";
+  if (query.stars) from += " AND p.ocop_stars = ?4";
+  if (query.producer_id) from += " AND p.producer_id = ?5";
+  if (query.status) from += " AND p.status = ?6";
   std::string order;
   switch (query.order) {
     case ProductOrder::relevance:
@@ -457,18 +460,12 @@ Result<ProductPage> ProductStore::search(const ProductQuery& query) {
       break;
   }
   auto bind_filters = [&](Statement& s) {
-    if (text) {
-      s.bind(1, match);
-    } else {
-      s.bind_null(1);
-    }
-    s.bind(2, query.area_code).bind(3, query.ocop_group);
-    s.bind(4, query.stars).bind(5, query.producer_id);
-    if (query.status) {
-      s.bind(6, product_status_name(*query.status));
-    } else {
-      s.bind_null(6);
-    }
+    if (text) s.bind(1, match);
+    if (query.area_code) s.bind(2, *query.area_code);
+    if (query.ocop_group) s.bind(3, *query.ocop_group);
+    if (query.stars) s.bind(4, *query.stars);
+    if (query.producer_id) s.bind(5, *query.producer_id);
+    if (query.status) s.bind(6, product_status_name(*query.status));
   };
 
   ProductPage page;

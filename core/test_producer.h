@@ -1,5 +1,6 @@
 #pragma once
-// Test helper: registers a producer in the given commune and returns its id.
+// Test helper: registers a producer in the given commune and returns its id. Plain SQL on
+// migration 0002's table (area_valid_from left NULL, so the areas need not be loaded).
 #include <cstdint>
 #include <string>
 
@@ -8,8 +9,6 @@
 namespace chophien::core::testing_support {
 
 inline int64_t add_producer(Database& db, const std::string& name, const std::string& area_code) {
-  (void)db.exec(
-      "CREATE TABLE IF NOT EXISTS producers (id INTEGER PRIMARY KEY, name TEXT, area_code TEXT)");
   auto s = db.prepare("INSERT INTO producers (name, area_code) VALUES (?1, ?2)").value();
   s.bind(1, name).bind(2, area_code);
   s.run().value();
