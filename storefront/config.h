@@ -1,0 +1,56 @@
+#pragma once
+// Settings of `chophien serve`: command-line options override environment variables, which
+// override the defaults. Every setting, its variable and its default is listed in
+// docs/configuration.md; keep the two in step.
+//
+// Loading never exits: a bad value is an Error (invalid_input, `field` names the option or the
+// variable, `message` says what is accepted), and the command turns it into exit status 2.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace chophien::storefront {
+
+// Which requests get an access-log line.
+enum class AccessLog { all, errors, off };
+
+struct Config {
+  std::string db_file = "chophien.db";  // --db, CHOPHIEN_DB
+  std::string host = "127.0.0.1";       // --listen HOST:PORT, CHOPHIEN_LISTEN
+  int port = 8080;                      // 0 picks a free port (tests)
+  bool demo = false;                    // --demo: load demo data and demo users
+  std::string tls_cert;                 // --tls-cert, CHOPHIEN_TLS_CERT (PEM file)
+  std::string tls_key;                  // --tls-key, CHOPHIEN_TLS_KEY (PEM file)
+  int threads = 64;                     // CHOPHIEN_THREADS: worker threads = keep-alive connections
+  size_t max_body_bytes = 8 * 1024 * 1024;  // CHOPHIEN_MAX_BODY: larger bodies get 413
+  int order_ttl_minutes = 120;              // CHOPHIEN_ORDER_TTL_MINUTES
+  std::string public_url;                   // CHOPHIEN_PUBLIC_URL; empty: http(s)://host:port
+  std::string secret_key;  // CHOPHIEN_SECRET_KEY: >= 32 bytes when set; never logged
+  std::string timezone = "Asia/Ho_Chi_Minh";  // CHOPHIEN_TIMEZONE
+  AccessLog access_log = AccessLog::all;      // CHOPHIEN_LOG: all | errors | off
+  int keep_alive_timeout_seconds = 5;         // CHOPHIEN_KEEPALIVE_TIMEOUT
+  int keep_alive_max_requests = 10000;        // CHOPHIEN_KEEPALIVE_MAX
+  int read_timeout_seconds = 10;              // CHOPHIEN_READ_TIMEOUT
+  int write_timeout_seconds = 10;             // CHOPHIEN_WRITE_TIMEOUT
+  int listen_backlog = 1024;                  // CHOPHIEN_BACKLOG
+
+  bool tls() const { return !tls_cert.empty(); }
+  // The address people use: public_url when set, else scheme://host:port.
+  std::string base_url() const;
+
+  // Reads the environment through `getenv` (std::getenv in production), then `args` (the words
+  // after `serve`). `--help` is not handled here.
+  static Result<Config> load(std::span<const std::string_view> args,
+                             const std::function<const char*(const char*)>& getenv);
+};
+
+// The usage text of `chophien serve`.
+std::string_view serve_usage();
+
+}  // namespace chophien::storefront

@@ -1,0 +1,12 @@
+#pragma once
+// Route registration functions, one per routes_*.cc. server.cc calls each once, in this order,
+// from its short registration list. Add yours here and there.
+
+#include "storefront/server.h"
+
+namespace chophien::storefront {
+
+// /healthz, /metrics, /static/*, /api/v1/banks, /api/v1/areas, /api/v1/vietqr, /image/*.png
+void register_public_routes(Router& router, AppContext& app);
+
+}  // namespace chophien::storefront

@@ -1,0 +1,120 @@
+#pragma once
+// The HTTP server: cpp-httplib (HTTPS when a certificate is configured) with a fixed thread pool,
+// TCP_NODELAY, a raised listen backlog, keep-alive, timeouts and a body size limit; every request
+// gets an id (X-Request-Id, also in error bodies), one access-log line, a place in /metrics and
+// the security headers. Unhandled exceptions become a 500 with the request id; the what() is
+// logged, never shown.
+//
+// Routes are added by register_*_routes(Router&, AppContext&) functions (storefront/routes.h),
+// called from one short list in server.cc.
+//
+// Lifecycle: Server::create() -> bind() -> run() (blocks) ; stop() from any thread makes run()
+// return once the requests in flight are answered. serve() wraps this for the command line and
+// turns SIGTERM/SIGINT into stop().
+
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "storefront/config.h"
+#include "storefront/db_pool.h"
+#include "storefront/metrics.h"
+#include "storefront/render.h"
+
+namespace chophien::storefront {
+
+// What route handlers get. Everything outlives the Server. Handlers run on many threads at once:
+// take a connection with db.acquire() per request.
+struct AppContext {
+  const Config& config;
+  DbPool& db;
+  const core::Clock& clock;
+  Metrics& metrics;
+  const Renderer& render;
+  // Hook for the admin check of /metrics (and later admin-only pages): true when the request
+  // carries an administrator's session. Until the sessions code sets it, only 127.0.0.1 and ::1
+  // may read /metrics.
+  std::function<bool(const httplib::Request&)> is_admin_request;
+};
+
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+struct RouteInfo {
+  std::string method;   // "GET", "POST", ...
+  std::string pattern;  // httplib regex, e.g. R"(/api/v1/orders/([A-Z0-9]+))"
+};
+
+// Registers handlers and remembers each route pattern, which /metrics uses as the route label
+// (and a test compares with docs/openapi.yaml).
+class Router {
+ public:
+  explicit Router(httplib::Server& server) : server_(server) {}
+  Router& get(const std::string& pattern, Handler handler);
+  Router& post(const std::string& pattern, Handler handler);
+  Router& put(const std::string& pattern, Handler handler);
+  Router& patch(const std::string& pattern, Handler handler);
+  Router& del(const std::string& pattern, Handler handler);
+  const std::vector<RouteInfo>& routes() const { return routes_; }
+  httplib::Server& server() { return server_; }
+
+ private:
+  Router& add(const char* method, const std::string& pattern, Handler handler);
+  httplib::Server& server_;
+  std::vector<RouteInfo> routes_;
+};
+
+class Server {
+ public:
+  // Builds the server and registers every route. `config`, `db` and `clock` must outlive it.
+  // Errors: invalid_input when the TLS certificate or key cannot be loaded (field names it);
+  // internal when a template does not compile.
+  // `extra_routes` (tests) registers more routes after the standard ones.
+  static Result<std::unique_ptr<Server>> create(
+      const Config& config, DbPool& db, const core::Clock& clock,
+      const std::function<void(Router&, AppContext&)>& extra_routes = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds config.host:config.port (port 0: any free port) and raises the listen backlog.
+  // Returns the bound port. unavailable when the address is taken or not local.
+  Result<int> bind();
+  // Serves until stop(). Returns when every worker has finished its request.
+  Result<void> run();
+  // Stops accepting; run() then returns after the requests in flight. Any thread; idempotent.
+  void stop();
+  bool is_running() const;
+
+  int port() const { return port_; }
+  Metrics& metrics() { return metrics_; }
+  const Renderer& renderer() const { return *renderer_; }
+  AppContext& context() { return *context_; }
+  const std::vector<RouteInfo>& routes() const { return router_->routes(); }
+
+ private:
+  explicit Server(const Config& config) : config_(config) {}
+  void install_hooks();
+
+  const Config& config_;
+  Metrics metrics_;
+  std::unique_ptr<Renderer> renderer_;
+  std::unique_ptr<AppContext> context_;
+  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Router> router_;
+  std::atomic<int> listen_socket_{-1};
+  int port_ = 0;
+};
+
+// The whole life of `chophien serve` after the database is open: builds and binds the server,
+// logs the address, serves until SIGTERM or SIGINT, then waits for requests in flight. The caller
+// closes `db` afterwards. Returns the process exit status (0 after a signal-driven stop).
+int serve(const Config& config, DbPool& db, const core::Clock& clock,
+          const std::function<void(const Server&)>& on_listening = {});
+
+}  // namespace chophien::storefront
