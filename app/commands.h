@@ -12,6 +12,7 @@ using Args = std::span<const std::string_view>;
 int qr_command(Args args);
 int backup_command(Args args);  // online copy of the database
 int user_command(Args args);
+int serve_command(Args args);  // the web server
 int import_command(Args args);           // products from CSV
 int export_products_command(Args args);  // products to CSV
 

@@ -14,6 +14,7 @@ constexpr std::string_view kUsage =
     "usage: chophien <command> [options]\n"
     "\n"
     "commands:\n"
+    "  serve    run the web shop and API (serve --db FILE --listen HOST:PORT --demo)\n"
     "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
     "  backup   copy a live database (backup --db FILE --out FILE)\n"
     "  user     users and passwords (add, reset-password, list)\n"
@@ -28,6 +29,7 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
+    {"serve", chophien::app::serve_command},
     {"qr", chophien::app::qr_command},
     {"backup", chophien::app::backup_command},
     {"user", chophien::app::user_command},

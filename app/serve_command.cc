@@ -1,0 +1,127 @@
+// chophien serve: read the settings, open the database, optionally load the demo, serve.
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "app/commands.h"
+#include "core/areas.h"
+#include "core/clock.h"
+#include "core/users.h"
+#include "storefront/config.h"
+#include "storefront/db_pool.h"
+#include "storefront/server.h"
+
+namespace chophien::app {
+namespace {
+
+struct DemoLogin {
+  std::string login;
+  std::string role;
+  std::string password;
+};
+
+std::string random_password() {
+  static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY34679";
+  unsigned char bytes[14];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
+  std::string out;
+  for (unsigned char b : bytes) out += kAlphabet[b % (sizeof kAlphabet - 1)];
+  return out;
+}
+
+// Demo users get a fresh random password at every start, printed once: a demo database that
+// leaks never holds a password that works for long.
+Result<std::vector<DemoLogin>> demo_users(core::Database& db) {
+  core::Users users(db, core::system_clock());
+  std::vector<DemoLogin> logins;
+  const std::pair<const char*, core::Role> kDemo[] = {{"admin", core::Role::admin},
+                                                      {"canbo", core::Role::officer}};
+  for (const auto& [login, role] : kDemo) {
+    std::string password = random_password();
+    if (password.empty()) return Error{ErrorCode::internal, "no random bytes", ""};
+    auto existing = users.find_user_by_login(login);
+    if (existing) {
+      auto reset = users.reset_password(existing->id, password);
+      if (!reset) return reset.error();
+    } else {
+      core::NewUser user;
+      user.login = login;
+      user.password = password;
+      user.role = role;
+      auto created = users.create_user(user);
+      if (!created) return created.error();
+    }
+    logins.push_back({login, core::role_name(role), password});
+  }
+  return logins;
+}
+
+}  // namespace
+
+int serve_command(Args args) {
+  for (auto arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(storefront::serve_usage().data(), stdout);
+      return 0;
+    }
+  }
+  auto config = storefront::Config::load(args, [](const char* name) { return std::getenv(name); });
+  if (!config) {
+    std::fprintf(stderr, "chophien serve: %s\n\n%s", config.error().message.c_str(),
+                 storefront::serve_usage().data());
+    return 2;
+  }
+  auto pool = storefront::DbPool::open(config->db_file);
+  if (!pool) {
+    std::fprintf(stderr, "chophien serve: cannot open %s: %s\n", config->db_file.c_str(),
+                 pool.error().message.c_str());
+    return 1;
+  }
+  std::vector<DemoLogin> logins;
+  {
+    auto db = (*pool)->acquire();
+    if (!db) {
+      std::fprintf(stderr, "chophien serve: %s\n", db.error().message.c_str());
+      return 1;
+    }
+    // The administrative units are reference data every install needs; loading is idempotent.
+    auto areas = core::AreaStore(*db).load_default();
+    if (!areas) {
+      std::fprintf(stderr, "chophien serve: areas: %s\n", areas.error().message.c_str());
+      return 1;
+    }
+    if (config->demo) {
+      // TODO(storefront): load demo producers and products from core/demo.h once it exists.
+      auto demo = demo_users(*db);
+      if (!demo) {
+        std::fprintf(stderr, "chophien serve: demo users: %s\n", demo.error().message.c_str());
+        return 1;
+      }
+      logins = std::move(*demo);
+    }
+  }
+  const int status = storefront::serve(
+      *config, **pool, core::system_clock(), [&](const storefront::Server& server) {
+        std::printf("Chợ phiên số Bảo Lâm đang chạy tại %s://%s:%d/\n",
+                    config->tls() ? "https" : "http", config->host.c_str(), server.port());
+        if (!logins.empty()) {
+          std::printf("Tài khoản thử (mật khẩu chỉ hiện một lần):\n");
+          for (const auto& l : logins) {
+            std::printf("  %-8s %-8s %s\n", l.role.c_str(), l.login.c_str(), l.password.c_str());
+          }
+        }
+        std::fflush(stdout);
+      });
+  auto closed = (*pool)->close();
+  if (!closed) {
+    std::fprintf(stderr, "chophien serve: closing the database: %s\n",
+                 closed.error().message.c_str());
+    return status == 0 ? 1 : status;
+  }
+  return status;
+}
+
+}  // namespace chophien::app
