@@ -4,7 +4,8 @@
 set -eu
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
 libqrencode-dev libpng-dev nlohmann-json3-dev libutf8proc-dev libsqlite3-dev sqlite3 libssl-dev
-libgtest-dev libgmock-dev libbenchmark-dev zbar-tools libxml2-utils python3"
+libgtest-dev libgmock-dev libbenchmark-dev zbar-tools libxml2-utils python3
+libxlsxwriter-dev libreoffice-calc-nogui"
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
