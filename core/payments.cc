@@ -100,12 +100,10 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
   if (n.raw_body.size() > kMaxRawBody || n.description.size() > 4096)
     return Error{ErrorCode::too_large, "nội dung quá lớn", "raw_body"};
 
-  // Store first, committed on its own: whatever happens next, the notification is kept.
-  bool inserted = false;
-  int64_t inserted_id = 0;
-  {
-    auto tx = db_.begin();
-    if (!tx) return tx.error();
+  // The raw row is written first and matched in the same transaction. Should matching fail,
+  // that transaction is rolled back and the raw row is stored on its own (still 'received', for
+  // match_pending()), so a notification is never lost.
+  auto store = [&]() -> Result<std::optional<int64_t>> {
     auto s_lease = stmts_.get(
         "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
         "description, transaction_at, received_at, raw_body) "
@@ -123,17 +121,42 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
         .bind(8, clock_.now())
         .bind(9, n.raw_body);
     if (auto done = s.run(); !done) return done.error();
-    inserted = db_.changes() == 1;
-    if (inserted) inserted_id = db_.last_insert_id();
-    if (auto done = tx->commit(); !done) return done.error();
+    if (db_.changes() != 1) return std::optional<int64_t>{};
+    return std::optional<int64_t>{db_.last_insert_id()};
+  };
+  std::optional<Error> failure;
+  {
+    auto tx = db_.begin();
+    if (!tx) return tx.error();
+    auto id = store();
+    if (!id) return id.error();
+    if (*id) {
+      auto p = find(**id);
+      if (!p) return p.error();
+      auto done = decide(*p);
+      if (done) {
+        if (auto committed = tx->commit(); !committed) return committed.error();
+        auto matched = find(**id);
+        if (!matched) return matched.error();
+        return ReceiveOutcome{std::move(*matched), false};
+      }
+      failure = done.error();
+    }
   }
-  auto stored = inserted ? find(inserted_id) : find_by_key(n.provider, n.provider_txn_id);
+  if (failure) {
+    auto tx = db_.begin();
+    if (!tx) return tx.error();
+    if (auto id = store(); !id) return id.error();
+    if (auto committed = tx->commit(); !committed) return committed.error();
+    return *failure;
+  }
+  // A duplicate. If the first delivery's matching has not finished (it failed, or another
+  // connection is at it this very moment), match it now: match() is idempotent.
+  auto stored = find_by_key(n.provider, n.provider_txn_id);
   if (!stored) return stored.error();
-  // A duplicate of a notification whose matching has not finished (a crash, or another
-  // connection at this very moment) matches it too: match() is idempotent.
   auto matched = match(stored->id);
   if (!matched) return matched.error();
-  return ReceiveOutcome{std::move(*matched), !inserted};
+  return ReceiveOutcome{std::move(*matched), true};
 }
 
 Result<void> PaymentStore::set_state(int64_t payment_id, std::string_view state,
@@ -157,6 +180,72 @@ Result<void> PaymentStore::set_state(int64_t payment_id, std::string_view state,
   return s.run();
 }
 
+Result<void> PaymentStore::decide(const Payment& payment) {
+  const Payment* p = &payment;
+  if (p->direction == "out")
+    return set_state(p->id, "ignored", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                     "chuyển đi");
+  std::optional<int64_t> owner;
+  {
+    auto s_lease = stmts_.get(
+        "SELECT id FROM producers WHERE bank_account = ?1 AND bank_account <> '' "
+        "ORDER BY id LIMIT 1");
+    if (!s_lease) return s_lease.error();
+    Statement& s = s_lease->get();
+    s.bind(1, p->account_number);
+    auto found = s.step();
+    if (!found) return found.error();
+    if (*found) owner = s.column_int(0);
+  }
+  if (p->amount_vnd == 0)
+    return set_state(p->id, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
+                     "số tiền bằng 0");
+
+  const auto codes = find_codes_in(p->description);
+  auto lookup_lease = stmts_.get(
+      "SELECT o.id, o.producer_id, pr.bank_account FROM orders o "
+      "JOIN producers pr ON pr.id = o.producer_id WHERE o.code = ?1");
+  if (!lookup_lease) return lookup_lease.error();
+  Statement& lookup = lookup_lease->get();
+  for (const std::string& code : codes) {
+    lookup.reset();
+    lookup.bind(1, code);
+    auto found = lookup.step();
+    if (!found) return found.error();
+    if (!*found) continue;
+    const int64_t order_id = lookup.column_int(0);
+    const int64_t order_producer = lookup.column_int(1);
+    if (lookup.column_text(2) != p->account_number)
+      return set_state(p->id, "wrong_account", owner, order_id, code, std::nullopt,
+                       "tiền vào tài khoản không phải của chủ thể bán đơn này");
+    auto effect = orders_.apply_payment(order_id, p->amount_vnd, "bank_transfer", Actor::system(),
+                                        p->provider + ":" + p->provider_txn_id);
+    if (!effect) return effect.error();
+    return set_state(p->id, state_for(*effect), order_producer, order_id, code, std::nullopt,
+                     note_for(*effect));
+  }
+  if (!codes.empty())
+    return set_state(p->id, "unmatched", owner, std::nullopt, codes.front(), std::nullopt,
+                     "mã thanh toán không khớp đơn hàng nào");
+  if (auto typo = find_mistyped_codes_in(p->description); !typo.empty())
+    return set_state(p->id, "unmatched", owner, std::nullopt, typo.front(), std::nullopt,
+                     "mã thanh toán sai ký tự kiểm tra");
+  if (!owner)
+    return set_state(p->id, "unmatched", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                     "tài khoản nhận không thuộc chủ thể nào");
+  SaleEntry sale;
+  sale.producer_id = *owner;
+  sale.channel = "stall_qr";
+  sale.settlement = "bank_transfer";
+  sale.amount_vnd = p->amount_vnd;
+  sale.occurred_at = p->transaction_at.value_or(p->received_at);
+  sale.source_kind = "bank_txn";
+  sale.source_ref = p->provider + ":" + p->provider_txn_id;
+  if (auto row = ledger_.append(sale); !row) return row.error();
+  return set_state(p->id, "stall", owner, std::nullopt, std::nullopt, std::nullopt,
+                   "bán tại quầy qua QR tĩnh");
+}
+
 Result<Payment> PaymentStore::match(int64_t payment_id) {
   auto tx = db_.begin();
   if (!tx) return tx.error();
@@ -164,71 +253,7 @@ Result<Payment> PaymentStore::match(int64_t payment_id) {
   if (!p) return p.error();
   if (p->match_state != "received") return p;
 
-  auto decide = [&]() -> Result<void> {
-    if (p->direction == "out")
-      return set_state(p->id, "ignored", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                       "chuyển đi");
-    std::optional<int64_t> owner;
-    {
-      auto s_lease = stmts_.get(
-          "SELECT id FROM producers WHERE bank_account = ?1 AND bank_account <> '' "
-          "ORDER BY id LIMIT 1");
-      if (!s_lease) return s_lease.error();
-      Statement& s = s_lease->get();
-      s.bind(1, p->account_number);
-      auto found = s.step();
-      if (!found) return found.error();
-      if (*found) owner = s.column_int(0);
-    }
-    if (p->amount_vnd == 0)
-      return set_state(p->id, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
-                       "số tiền bằng 0");
-
-    const auto codes = find_codes_in(p->description);
-    auto lookup_lease = stmts_.get(
-        "SELECT o.id, o.producer_id, pr.bank_account FROM orders o "
-        "JOIN producers pr ON pr.id = o.producer_id WHERE o.code = ?1");
-    if (!lookup_lease) return lookup_lease.error();
-    Statement& lookup = lookup_lease->get();
-    for (const std::string& code : codes) {
-      lookup.reset();
-      lookup.bind(1, code);
-      auto found = lookup.step();
-      if (!found) return found.error();
-      if (!*found) continue;
-      const int64_t order_id = lookup.column_int(0);
-      const int64_t order_producer = lookup.column_int(1);
-      if (lookup.column_text(2) != p->account_number)
-        return set_state(p->id, "wrong_account", owner, order_id, code, std::nullopt,
-                         "tiền vào tài khoản không phải của chủ thể bán đơn này");
-      auto effect = orders_.apply_payment(order_id, p->amount_vnd, "bank_transfer", Actor::system(),
-                                          p->provider + ":" + p->provider_txn_id);
-      if (!effect) return effect.error();
-      return set_state(p->id, state_for(*effect), order_producer, order_id, code, std::nullopt,
-                       note_for(*effect));
-    }
-    if (!codes.empty())
-      return set_state(p->id, "unmatched", owner, std::nullopt, codes.front(), std::nullopt,
-                       "mã thanh toán không khớp đơn hàng nào");
-    if (auto typo = find_mistyped_codes_in(p->description); !typo.empty())
-      return set_state(p->id, "unmatched", owner, std::nullopt, typo.front(), std::nullopt,
-                       "mã thanh toán sai ký tự kiểm tra");
-    if (!owner)
-      return set_state(p->id, "unmatched", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                       "tài khoản nhận không thuộc chủ thể nào");
-    SaleEntry sale;
-    sale.producer_id = *owner;
-    sale.channel = "stall_qr";
-    sale.settlement = "bank_transfer";
-    sale.amount_vnd = p->amount_vnd;
-    sale.occurred_at = p->transaction_at.value_or(p->received_at);
-    sale.source_kind = "bank_txn";
-    sale.source_ref = p->provider + ":" + p->provider_txn_id;
-    if (auto row = ledger_.append(sale); !row) return row.error();
-    return set_state(p->id, "stall", owner, std::nullopt, std::nullopt, std::nullopt,
-                     "bán tại quầy qua QR tĩnh");
-  };
-  if (auto done = decide(); !done) return done.error();
+  if (auto done = decide(*p); !done) return done.error();
   if (auto done = tx->commit(); !done) return done.error();
   return find(payment_id);
 }

@@ -2,10 +2,11 @@
 // Received bank transfers (SePay, Casso, payOS webhooks, or typed in by hand) and their matching
 // to orders: product.md flow 3 and integrations.md section 5.
 //
-// receive() first stores the notification raw, in its own transaction, under the unique key
-// (provider, provider_txn_id): the same notification twice stores nothing new and returns the
-// existing result (duplicate = true). Then it matches, in ONE transaction with the order update
-// and the ledger row. The match states:
+// receive() first stores the notification raw under the unique key (provider, provider_txn_id):
+// the same notification twice stores nothing new and returns the existing result (duplicate =
+// true). Then it matches, in the same transaction as the order update and the ledger row; if
+// matching fails, that transaction is rolled back and the raw row is stored alone ('received'). The
+// match states:
 //   matched        a valid code (check character) of an order of the receiving account's producer,
 //                  exact amount (or completing earlier partial transfers): the order is paid
 //   partial        less than the order's remainder: it stays pending_payment, paid_vnd records
@@ -108,6 +109,7 @@ class PaymentStore {
   Result<std::vector<Payment>> list(const PaymentQuery& query);  // newest first
 
  private:
+  Result<void> decide(const Payment& payment);  // inside a transaction
   Result<Payment> find_by_key(std::string_view provider, std::string_view txn_id);
   Result<void> set_state(int64_t payment_id, std::string_view state,
                          std::optional<int64_t> producer_id, std::optional<int64_t> order_id,

@@ -313,6 +313,25 @@ TEST_F(PaymentsTest, AStoredButUnmatchedNotificationIsMatchedLater) {
   EXPECT_EQ(payments.match_pending().value(), 0);
 }
 
+TEST_F(PaymentsTest, WhenMatchingFailsTheRawNotificationIsStillStored) {
+  Order o = place(mien, 1);
+  db.exec(
+        "CREATE TEMP TRIGGER refuse BEFORE UPDATE OF paid_vnd ON orders "
+        "BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+      .value();
+  auto failed = payments.receive(transfer(o.code, 120000));
+  ASSERT_FALSE(failed);
+  auto kept = payments.list({std::nullopt, std::string("received"), 100}).value();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].description, o.code);
+  EXPECT_EQ(reload(o).status, OrderStatus::pending_payment);
+  EXPECT_EQ(count(db, "sales_ledger"), 0);
+  db.exec("DROP TRIGGER refuse").value();
+  EXPECT_EQ(payments.match_pending().value(), 1);
+  EXPECT_EQ(reload(o).status, OrderStatus::paid);
+  EXPECT_EQ(payments.find(kept[0].id).value().match_state, "matched");
+}
+
 TEST(PaymentsOnFile, TheSameNotificationFromTwoThreadsAtOnceGivesOnePaymentAndOneLedgerRow) {
   FileDb file("payments-race");
   ManualClock clock{kNow};

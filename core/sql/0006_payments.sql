@@ -1,6 +1,6 @@
 -- Bank-transfer notifications (SePay, Casso, payOS, or entered by hand), stored raw before they
 -- are acted on; (provider, provider_txn_id) is the deduplication key. match_state (core/payments.h):
---   received       stored, not matched yet (matching runs right after, in its own transaction)
+--   received       stored, not matched yet (only when matching failed; retried by match_pending())
 --   matched        exact amount; the order is paid
 --   partial        less than the order's remainder; the order stays pending_payment
 --   overpaid       more than the total (or money for an order already paid): flagged for refund
