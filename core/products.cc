@@ -436,16 +436,18 @@ Result<ProductPage> ProductStore::search(const ProductQuery& query) {
   // Only fixed fragments are concatenated, one per filter present, so that the planner can use
   // the indexes; every value is bound. With text, the FTS table drives the join (CROSS JOIN keeps
   // SQLite from probing the full-text index once per product).
-  std::string from = text ? " FROM product_search s CROSS JOIN products p ON p.id = s.rowid"
-                            " JOIN producers pr ON pr.id = p.producer_id"
-                            " WHERE product_search MATCH ?1"
-                          : " FROM products p JOIN producers pr ON pr.id = p.producer_id"
-                            " WHERE 1";
-  if (query.area_code) from += " AND pr.area_code = ?2";
-  if (query.ocop_group) from += " AND p.ocop_group = ?3";
-  if (query.stars) from += " AND p.ocop_stars = ?4";
-  if (query.producer_id) from += " AND p.producer_id = ?5";
-  if (query.status) from += " AND p.status = ?6";
+  // The count joins producers only when it filters on them.
+  std::string where = text ? " WHERE product_search MATCH ?1" : " WHERE 1";
+  if (query.area_code) where += " AND pr.area_code = ?2";
+  if (query.ocop_group) where += " AND p.ocop_group = ?3";
+  if (query.stars) where += " AND p.ocop_stars = ?4";
+  if (query.producer_id) where += " AND p.producer_id = ?5";
+  if (query.status) where += " AND p.status = ?6";
+  std::string products =
+      text ? " FROM product_search s CROSS JOIN products p ON p.id = s.rowid" : " FROM products p";
+  std::string with_producers = " JOIN producers pr ON pr.id = p.producer_id";
+  std::string from = products + with_producers + where;
+  std::string count_from = products + (query.area_code ? with_producers : "") + where;
   std::string order;
   switch (query.order) {
     case ProductOrder::relevance:
@@ -471,12 +473,18 @@ Result<ProductPage> ProductStore::search(const ProductQuery& query) {
   ProductPage page;
   page.page = query.page;
   page.per_page = query.per_page;
-  auto count = db_.prepare("SELECT COUNT(*)" + from);
+  // Counting stops past kMaxCounted: exact totals of broad queries cost more than the page.
+  auto count = db_.prepare("SELECT COUNT(*) FROM (SELECT 1" + count_from + " LIMIT ?9)");
   if (!count) return count.error();
   bind_filters(*count);
+  count->bind(9, kMaxCounted + 1);
   if (auto row = count->step(); !row) return row.error();
-  page.total = count->column_int(0);
-  if (page.total <= static_cast<int64_t>(query.page - 1) * query.per_page) return page;
+  page.total = std::min<int64_t>(count->column_int(0), kMaxCounted);
+  page.total_is_lower_bound = count->column_int(0) > kMaxCounted;
+  if (!page.total_is_lower_bound &&
+      page.total <= static_cast<int64_t>(query.page - 1) * query.per_page) {
+    return page;
+  }
 
   auto s = db_.prepare("SELECT " + std::string(kColumns) + from + order + " LIMIT ?7 OFFSET ?8");
   if (!s) return s.error();

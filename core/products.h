@@ -37,6 +37,7 @@ inline constexpr int64_t kMaxStock = 1'000'000'000;
 inline constexpr int64_t kMaxWeightG = 1'000'000;
 inline constexpr size_t kMaxPhotoBytes = 5 * 1024 * 1024;
 inline constexpr int kMaxPerPage = 100;
+inline constexpr int64_t kMaxCounted = 1000;
 
 enum class ProductStatus { active, draft, archived };
 const char* product_status_name(ProductStatus status);  // "active", "draft", "archived"
@@ -114,7 +115,10 @@ struct ProductQuery {
 
 struct ProductPage {
   std::vector<Product> items;
-  int64_t total = 0;  // matches over all pages
+  // Matches over all pages, counted up to kMaxCounted; beyond that total == kMaxCounted and
+  // total_is_lower_bound is set ("hơn 1.000 sản phẩm").
+  int64_t total = 0;
+  bool total_is_lower_bound = false;
   int page = 1;
   int per_page = 20;
 };

@@ -278,6 +278,23 @@ TEST_F(ProductsTest, PagesAndOrders) {
   EXPECT_EQ(store_.search({.q = "gao nep", .per_page = 100})->total, 25);
 }
 
+TEST_F(ProductsTest, CountingStopsPastTheCap) {
+  auto tx = db_.begin().value();
+  for (int64_t i = 0; i <= kMaxCounted; ++i) create(sample("Gạo nếp " + std::to_string(i)));
+  ASSERT_TRUE(tx.commit().has_value());
+  auto page = store_.search({.q = "gao"});
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, kMaxCounted);
+  EXPECT_TRUE(page->total_is_lower_bound);
+  EXPECT_EQ(page->items.size(), 20u);
+  auto last = store_.search({.page = 51, .per_page = 20});  // past the counted 1000
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->items.size(), 1u);
+  auto narrow = store_.search({.q = "gao nep 1000"});
+  EXPECT_EQ(narrow->total, 1);
+  EXPECT_FALSE(narrow->total_is_lower_bound);
+}
+
 TEST_F(ProductsTest, RelevanceRanksNameMatchesFirst) {
   auto other = sample("Chè shan tuyết");
   other.description = "Uống kèm mật ong rất ngon.";

@@ -29,6 +29,7 @@ CREATE TABLE products (
 CREATE INDEX products_producer ON products (producer_id);
 CREATE INDEX products_status_created ON products (status, created_at);
 CREATE INDEX products_status_name ON products (status, name_key);
+CREATE INDEX products_group_stars ON products (ocop_group, ocop_stars);
 
 -- Photo bytes, stored once per distinct content (SHA-256, lower-case hex).
 CREATE TABLE photo_blobs (
