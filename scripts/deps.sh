@@ -5,7 +5,14 @@ set -eu
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
 libqrencode-dev libpng-dev nlohmann-json3-dev libutf8proc-dev libsqlite3-dev sqlite3 libssl-dev
 libgtest-dev libgmock-dev libbenchmark-dev zbar-tools libxml2-utils python3
-libxlsxwriter-dev libreoffice-calc-nogui"
+libxlsxwriter-dev libreoffice-calc-nogui
+chromium nginx wrk curl"
+# The browser test drives Debian's chromium with playwright-core from npm (tests/browser). Node and
+# npm come from Debian unless a node with its own npm is already installed (a nodejs package from
+# elsewhere bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES="$PACKAGES nodejs npm"
+fi
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
