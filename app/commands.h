@@ -15,5 +15,6 @@ int user_command(Args args);
 int serve_command(Args args);  // the web server
 int import_command(Args args);           // products from CSV
 int export_products_command(Args args);  // products to CSV
+int export_command(Args args);           // digital-economy figures (CSV, XLSX, JSON)
 
 }  // namespace chophien::app

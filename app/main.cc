@@ -20,6 +20,7 @@ constexpr std::string_view kUsage =
     "  user     users and passwords (add, reset-password, list)\n"
     "  import   import products from a CSV file (import FILE.csv --producer ID)\n"
     "  export-products  export products as CSV\n"
+    "  export   digital-economy figures (export --from --to --area 04 --by commune --format xlsx)\n"
     "\n"
     "Run `chophien <command> --help` for a command's options.\n";
 
@@ -35,6 +36,7 @@ constexpr Command kCommands[] = {
     {"user", chophien::app::user_command},
     {"import", chophien::app::import_command},
     {"export-products", chophien::app::export_products_command},
+    {"export", chophien::app::export_command},
 };
 
 }  // namespace
