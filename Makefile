@@ -43,6 +43,7 @@ bench: deps
 	cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build build/release -j $(JOBS)
 	./scripts/bench.sh build/release
+	./scripts/bench-http.sh build/release
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCHOPHIEN_FUZZ=ON -DCHOPHIEN_BENCH=OFF -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
