@@ -3,12 +3,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/commands.h"
 #include "core/areas.h"
 #include "core/clock.h"
+#include "core/demo.h"
 #include "core/users.h"
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
@@ -34,12 +36,23 @@ std::string random_password() {
 
 // Demo users get a fresh random password at every start, printed once: a demo database that
 // leaks never holds a password that works for long.
+// The producer demo user belongs to the first demo producer.
 Result<std::vector<DemoLogin>> demo_users(core::Database& db) {
   core::Users users(db, core::system_clock());
+  std::optional<int64_t> first_producer;
+  {
+    auto stmt = db.prepare("SELECT id FROM producers ORDER BY id LIMIT 1");
+    if (!stmt) return stmt.error();
+    auto row = stmt->step();
+    if (!row) return row.error();
+    if (*row) first_producer = stmt->column_int(0);
+  }
   std::vector<DemoLogin> logins;
   const std::pair<const char*, core::Role> kDemo[] = {{"admin", core::Role::admin},
-                                                      {"canbo", core::Role::officer}};
+                                                      {"canbo", core::Role::officer},
+                                                      {"nongsan", core::Role::producer}};
   for (const auto& [login, role] : kDemo) {
+    if (role == core::Role::producer && !first_producer) continue;
     std::string password = random_password();
     if (password.empty()) return Error{ErrorCode::internal, "no random bytes", ""};
     auto existing = users.find_user_by_login(login);
@@ -51,6 +64,7 @@ Result<std::vector<DemoLogin>> demo_users(core::Database& db) {
       user.login = login;
       user.password = password;
       user.role = role;
+      if (role == core::Role::producer) user.producer_id = first_producer;
       auto created = users.create_user(user);
       if (!created) return created.error();
     }
@@ -94,7 +108,11 @@ int serve_command(Args args) {
       return 1;
     }
     if (config->demo) {
-      // TODO(storefront): load demo producers and products from core/demo.h once it exists.
+      auto loaded = core::load_demo(*db, core::system_clock());
+      if (!loaded) {
+        std::fprintf(stderr, "chophien serve: demo data: %s\n", loaded.error().message.c_str());
+        return 1;
+      }
       auto demo = demo_users(*db);
       if (!demo) {
         std::fprintf(stderr, "chophien serve: demo users: %s\n", demo.error().message.c_str());
