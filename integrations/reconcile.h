@@ -1,0 +1,47 @@
+#pragma once
+// Reconciliation (integrations.md 5, rule 7): asks each connected service for the account's
+// recent transactions, where the service offers a list, and feeds every one through the same
+// store-then-match path as webhooks (core::PaymentStore::receive). A transfer whose webhook was
+// lost therefore still pays its order; one already received is a duplicate and changes nothing.
+//
+//   SePay  user API transaction list, with the connection's api_token (or its api_key in apikey
+//          mode)
+//   Casso  transaction list, with the connection's optional api_key
+//   payOS  no account-wide list: skipped (its links are looked up by order code instead)
+//
+// Transactions into an account that is not the producer's are skipped. A failing connection is
+// reported and the others still run. Also retries core's matching of payments left 'received'.
+//
+// Thread-safety: one Database connection, one thread at a time.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/database.h"
+#include "core/result.h"
+#include "integrations/secret_box.h"
+
+namespace chophien::integrations {
+
+struct ReconcileSettings {
+  std::string sepay_api_url = "https://my.sepay.vn";
+  std::string casso_api_url = "https://oauth.casso.vn";
+  int64_t lookback_days = 3;  // Casso's fromDate
+};
+
+struct ReconcileReport {
+  int connections = 0;                // connections asked
+  int skipped = 0;                    // connections without a list API or credentials for it
+  int fetched = 0;                    // transactions seen
+  int recovered = 0;                  // new payments stored (their webhook never arrived)
+  int rematched = 0;                  // payments left 'received' and matched now
+  std::vector<std::string> problems;  // one line per failing connection (no secrets)
+};
+
+// `box` null: nothing can be opened, so every connection is a problem.
+Result<ReconcileReport> reconcile(core::Database& db, const core::Clock& clock,
+                                  const SecretBox* box, const ReconcileSettings& settings);
+
+}  // namespace chophien::integrations
