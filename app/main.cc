@@ -17,6 +17,7 @@ constexpr std::string_view kUsage =
     "  serve    run the web shop and API (serve --db FILE --listen HOST:PORT --demo)\n"
     "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
     "  backup   copy a live database (backup --db FILE --out FILE)\n"
+    "  reconcile  ask SePay and Casso for transactions whose webhook never arrived\n"
     "  user     users and passwords (add, reset-password, list)\n"
     "  import   import products from a CSV file (import FILE.csv --producer ID)\n"
     "  export-products  export products as CSV\n"
@@ -33,6 +34,7 @@ constexpr Command kCommands[] = {
     {"serve", chophien::app::serve_command},
     {"qr", chophien::app::qr_command},
     {"backup", chophien::app::backup_command},
+    {"reconcile", chophien::app::reconcile_command},
     {"user", chophien::app::user_command},
     {"import", chophien::app::import_command},
     {"export-products", chophien::app::export_products_command},
