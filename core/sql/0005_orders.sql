@@ -5,14 +5,16 @@
 --   paid -> cancelled                        (producer only; a refund row goes into the ledger)
 -- code: the payment code (core/payment_code.h), unique for ever. The customer's page is opened
 -- with a separate random token, stored only as its SHA-256 (hex).
+-- Enumerations are checked with OR chains rather than IN lists: SQLite builds a temporary
+-- index for an IN list of more than two constants on every insert and update.
 CREATE TABLE orders (
   id INTEGER PRIMARY KEY,
   code TEXT NOT NULL UNIQUE,
   token_hash TEXT NOT NULL,
   checkout_ref TEXT NOT NULL,               -- shared by the orders of one checkout
   producer_id INTEGER NOT NULL REFERENCES producers (id),
-  status TEXT NOT NULL CHECK (status IN ('pending_payment', 'paid', 'fulfilled', 'cancelled',
-                                         'expired')),
+  status TEXT NOT NULL CHECK (status = 'pending_payment' OR status = 'paid' OR
+                               status = 'fulfilled' OR status = 'cancelled' OR status = 'expired'),
   total_vnd INTEGER NOT NULL CHECK (total_vnd >= 0),
   paid_vnd INTEGER NOT NULL DEFAULT 0 CHECK (paid_vnd >= 0),  -- sum of matched transfers / hand entries
   payment_method TEXT CHECK (payment_method IN ('bank_transfer', 'cash')),  -- set when paid
@@ -52,8 +54,9 @@ CREATE TABLE order_events (
   order_id INTEGER NOT NULL REFERENCES orders (id),
   from_status TEXT,
   to_status TEXT NOT NULL,
-  actor_kind TEXT NOT NULL CHECK (actor_kind IN ('customer', 'producer', 'officer', 'admin',
-                                                 'system')),
+  actor_kind TEXT NOT NULL CHECK (actor_kind = 'customer' OR actor_kind = 'producer' OR
+                                   actor_kind = 'officer' OR actor_kind = 'admin' OR
+                                   actor_kind = 'system'),
   actor_id INTEGER,
   note TEXT NOT NULL DEFAULT '',
   at INTEGER NOT NULL

@@ -9,9 +9,12 @@
 --   stall          no order code, into a producer's account: a stall sale by static QR (ledger)
 --   ignored        outgoing transfer
 --   unmatched      kept for review; assignable by hand to an order of the same producer
+-- Enumerations are checked with OR chains rather than IN lists: SQLite builds a temporary
+-- index for an IN list of more than two constants on every insert and update.
 CREATE TABLE payments (
   id INTEGER PRIMARY KEY,
-  provider TEXT NOT NULL CHECK (provider IN ('sepay', 'casso', 'payos', 'manual')),
+  provider TEXT NOT NULL CHECK (provider = 'sepay' OR provider = 'casso' OR provider = 'payos' OR
+                                 provider = 'manual'),
   provider_txn_id TEXT NOT NULL,
   direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
   amount_vnd INTEGER NOT NULL CHECK (amount_vnd >= 0),
@@ -21,8 +24,9 @@ CREATE TABLE payments (
   received_at INTEGER NOT NULL,
   raw_body TEXT NOT NULL,
   match_state TEXT NOT NULL DEFAULT 'received'
-    CHECK (match_state IN ('received', 'matched', 'partial', 'overpaid', 'late', 'wrong_account',
-                           'stall', 'ignored', 'unmatched')),
+    CHECK (match_state = 'received' OR match_state = 'matched' OR match_state = 'partial' OR
+           match_state = 'overpaid' OR match_state = 'late' OR match_state = 'wrong_account' OR
+           match_state = 'stall' OR match_state = 'ignored' OR match_state = 'unmatched'),
   producer_id INTEGER REFERENCES producers (id),  -- owner of the receiving account, when known
   order_id INTEGER REFERENCES orders (id),
   matched_code TEXT,                        -- the payment code found in the description

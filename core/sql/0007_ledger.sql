@@ -8,20 +8,25 @@
 --   marketplace platform:order id
 --   hand_entry  the reference given by the caller, or a random one; entered_by = the user
 --   refund      the id of the refunded row
+-- Enumerations are checked with OR chains rather than IN lists: SQLite builds a temporary
+-- index for an IN list of more than two constants on every insert and update.
 CREATE TABLE sales_ledger (
   id INTEGER PRIMARY KEY,
   producer_id INTEGER NOT NULL REFERENCES producers (id),
   area_code TEXT,                           -- NULL when the producer has no area
   area_valid_from TEXT,                     -- YYYY-MM-DD
-  channel TEXT NOT NULL CHECK (channel IN ('storefront', 'stall_qr', 'shopee', 'lazada',
-                                           'tiktok_shop', 'postmart', 'voso', 'social', 'cash',
-                                           'other')),
-  settlement TEXT NOT NULL CHECK (settlement IN ('bank_transfer', 'marketplace', 'cash',
-                                                 'e_wallet', 'card', 'other')),
+  channel TEXT NOT NULL CHECK (channel = 'storefront' OR channel = 'stall_qr' OR
+                               channel = 'shopee' OR channel = 'lazada' OR channel = 'tiktok_shop' OR
+                               channel = 'postmart' OR channel = 'voso' OR channel = 'social' OR
+                               channel = 'cash' OR channel = 'other'),
+  settlement TEXT NOT NULL CHECK (settlement = 'bank_transfer' OR settlement = 'marketplace' OR
+                                  settlement = 'cash' OR settlement = 'e_wallet' OR
+                                  settlement = 'card' OR settlement = 'other'),
   amount_vnd INTEGER NOT NULL CHECK (amount_vnd <> 0),
   occurred_at INTEGER NOT NULL,
-  source_kind TEXT NOT NULL CHECK (source_kind IN ('order', 'bank_txn', 'marketplace',
-                                                   'hand_entry', 'refund')),
+  source_kind TEXT NOT NULL CHECK (source_kind = 'order' OR source_kind = 'bank_txn' OR
+                                   source_kind = 'marketplace' OR source_kind = 'hand_entry' OR
+                                   source_kind = 'refund'),
   source_ref TEXT NOT NULL,
   entered_by INTEGER,
   refund_of INTEGER REFERENCES sales_ledger (id),
