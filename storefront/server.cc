@@ -127,6 +127,7 @@ Result<std::unique_ptr<Server>> Server::create(
 
   // --- Route registration: one line per routes_*.cc, declared in storefront/routes.h. ---
   register_public_routes(*s->router_, *s->context_);
+  register_shop_routes(*s->router_, *s->context_);
   register_hooks_routes(*s->router_, *s->context_);
   register_notification_routes(*s->router_, *s->context_);
   // --- end of route registration ---
