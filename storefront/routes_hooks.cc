@@ -71,6 +71,9 @@ class RejectionLimiter {
 struct HookState {
   std::unique_ptr<in::SecretBox> box;  // null when no key is configured
   RejectionLimiter limiter;
+  // Writers queue here rather than in SQLite's busy handler, whose sleeps (up to 100 ms each)
+  // would dominate latency when several notifications arrive at once.
+  std::mutex write_mutex;
 };
 
 void write_success(httplib::Response& res, std::string_view provider) {
@@ -204,7 +207,10 @@ void handle(AppContext& app, HookState& state, const std::string& provider,
     return;
   }
   core::PaymentStore payments(*db, app.clock);
-  auto outcome = payments.receive(*notification);
+  auto outcome = [&] {
+    std::lock_guard lock(state.write_mutex);
+    return payments.receive(*notification);
+  }();
   if (!outcome) {
     write_error(
         res, outcome.error(),
