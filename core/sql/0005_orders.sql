@@ -31,7 +31,8 @@ CREATE TABLE orders (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX orders_producer_created ON orders (producer_id, created_at);
-CREATE INDEX orders_status_created ON orders (status, created_at);
+-- No index on status: every payment changes it, and no query filters on it alone (listing
+-- scans by creation time; expiry has its own partial index).
 CREATE INDEX orders_pending_expiry ON orders (expires_at) WHERE status = 'pending_payment';
 CREATE INDEX orders_checkout ON orders (checkout_ref);
 

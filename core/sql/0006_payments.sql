@@ -35,6 +35,6 @@ CREATE TABLE payments (
   note TEXT NOT NULL DEFAULT '',
   UNIQUE (provider, provider_txn_id)
 );
-CREATE INDEX payments_state ON payments (match_state, received_at);
-CREATE INDEX payments_producer ON payments (producer_id, received_at);
-CREATE INDEX payments_order ON payments (order_id);
+-- Only what match_pending() reads: the rows still 'received'. Listing walks the rows newest first,
+-- so indexes on state, producer or order would only be extra writes for every notification.
+CREATE INDEX payments_received ON payments (id) WHERE match_state = 'received';

@@ -36,9 +36,9 @@ CREATE TABLE sales_ledger (
   CHECK ((refund_of IS NULL) = (amount_vnd > 0)),
   CHECK ((source_kind = 'refund') = (refund_of IS NOT NULL))
 );
+-- Figures by producer or area read sales_summaries (0008), so the ledger itself is only read by
+-- time (listing, summaries checks and rebuilds).
 CREATE INDEX sales_ledger_occurred ON sales_ledger (occurred_at);
-CREATE INDEX sales_ledger_producer ON sales_ledger (producer_id, occurred_at);
-CREATE INDEX sales_ledger_area ON sales_ledger (area_code, occurred_at);
 
 CREATE TRIGGER sales_ledger_no_update BEFORE UPDATE ON sales_ledger
 BEGIN
