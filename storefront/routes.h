@@ -9,6 +9,10 @@ namespace chophien::storefront {
 // /healthz, /metrics, /static/*, /api/v1/banks, /api/v1/areas, /api/v1/vietqr, /image/*.png
 void register_public_routes(Router& router, AppContext& app);
 
+// The JSON API of api.md: auth, users, producers, products, checkout, orders, payments, sales
+// (routes_api*.cc). Also sets AppContext::is_admin_request from the session.
+void register_api_routes(Router& router, AppContext& app);
+
 // The customer's pages (home, product, producer, cart, checkout, order) and the order's VietQR
 // images /api/v1/orders/{code}/qr.png and qr.svg (routes_shop.cc).
 void register_shop_routes(Router& router, AppContext& app);

@@ -127,9 +127,10 @@ Result<std::unique_ptr<Server>> Server::create(
 
   // --- Route registration: one line per routes_*.cc, declared in storefront/routes.h. ---
   register_public_routes(*s->router_, *s->context_);
-  register_shop_routes(*s->router_, *s->context_);
   register_hooks_routes(*s->router_, *s->context_);
   register_notification_routes(*s->router_, *s->context_);
+  register_api_routes(*s->router_, *s->context_);
+  register_shop_routes(*s->router_, *s->context_);
   // --- end of route registration ---
   if (extra_routes) extra_routes(*s->router_, *s->context_);
 
