@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "core/log.h"
-#include "storefront/http_errors.h"
 #include "storefront/hooks.h"
+#include "storefront/http_errors.h"
 #include "storefront/routes.h"
 
 namespace chophien::storefront {
