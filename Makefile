@@ -17,6 +17,8 @@ build: deps
 
 run: build
 	./scripts/run-demo.sh build/release/chophien
+	@mkdir -p out
+	./build/release/chophien serve --db out/demo.db --demo --listen $${CHOPHIEN_LISTEN:-127.0.0.1:8080}
 
 format-check: deps
 	@echo "Checking formatting against .clang-format"
