@@ -23,6 +23,11 @@ for bin in "$build"/tests/*_bench; do
   found=1
   name=$(basename "$bin")
   echo "== $name"
+  if [ "$name" = hooks_bench ]; then
+    # A driver of its own (signed notifications over HTTP), not a Google Benchmark binary.
+    "$bin" --orders 5000 --connections 4 || true
+    continue
+  fi
   "$bin" --benchmark_repetitions="$reps" --benchmark_min_time="$min_time" \
     --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
     --benchmark_out="$build/bench/$name.json" --benchmark_out_format=json |
