@@ -17,4 +17,8 @@ void register_api_routes(Router& router, AppContext& app);
 // images /api/v1/orders/{code}/qr.png and qr.svg (routes_shop.cc).
 void register_shop_routes(Router& router, AppContext& app);
 
+// GET /api/v1/indicators: the figures of indicators.md as JSON, CSV or XLSX, for officers and
+// admins (routes_api_indicators.cc).
+void register_api_indicator_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront
