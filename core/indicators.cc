@@ -453,21 +453,17 @@ Result<Report> IndicatorEngine::compute(const IndicatorQuery& query,
   // date; sales as the ledger recorded them, rebased when asked.
   const Date producer_day = rebased ? on : query.to;
 
-  // Sales in the period.
+  // Sales in the period: sums per area from the rollups, and which producers sold on a
+  // marketplace or through a social network from the per-producer flags.
   SalesSummaries summaries(db_);
-  auto sales = summaries.aggregate(query.from, query.to);
+  auto flags = summaries.producer_flags(query.from, query.to);
+  if (!flags) return flags.error();
+  std::unordered_map<int64_t, ProducerSalesFlags> by_producer;
+  by_producer.reserve(flags->size());
+  for (const auto& f : *flags) by_producer.emplace(f.producer_id, f);
+  auto sales = summaries.aggregate_areas(query.from, query.to);
   if (!sales) return sales.error();
-  struct ProducerSales {
-    bool marketplace_system = false, marketplace_hand = false;
-    bool social_system = false, social_hand = false;
-  };
-  std::unordered_map<int64_t, ProducerSales> by_producer;
   for (const auto& s : *sales) {
-    if (s.sales_count > 0) {
-      auto& p = by_producer[s.producer_id];
-      if (is_platform(s.channel)) (s.hand ? p.marketplace_hand : p.marketplace_system) = true;
-      if (s.channel == "social") (s.hand ? p.social_hand : p.social_system) = true;
-    }
     if (s.area_code.empty()) continue;
     const int ch = channel_index(s.channel);
     if (ch < 0) continue;
@@ -510,7 +506,7 @@ FROM producers WHERE area_code IS NOT NULL AND area_valid_from IS NOT NULL)sql")
       if (!active_then) continue;
       const bool declared_social = s->column_int(6) != 0;
       const bool qr = s->column_int(7) != 0;
-      ProducerSales ps;
+      ProducerSalesFlags ps;
       if (auto it = by_producer.find(id); it != by_producer.end()) ps = it->second;
       const bool ecom = ps.marketplace_system || ps.marketplace_hand;
       const bool social = declared_social || ps.social_system || ps.social_hand;
