@@ -428,15 +428,31 @@ Result<void> OrderStore::release_stock(int64_t order_id) {
 Result<PaymentEffect> OrderStore::apply_payment(int64_t order_id, int64_t amount_vnd,
                                                 std::string_view method, const Actor& actor,
                                                 std::string_view note) {
-  auto order = find_by_id(order_id);
-  if (!order) return order.error();
-  if (order->status == OrderStatus::expired || order->status == OrderStatus::cancelled)
+  // Only the columns the payment needs: no items, no customer fields.
+  struct {
+    OrderStatus status;
+    int64_t producer_id, total_vnd, paid_vnd;
+    std::string code;
+  } order;
+  {
+    auto find_lease = stmts_.get(
+        "SELECT status, producer_id, total_vnd, paid_vnd, code FROM orders WHERE id = ?1");
+    if (!find_lease) return find_lease.error();
+    Statement& find = find_lease->get();
+    find.bind(1, order_id);
+    auto found = find.step();
+    if (!found) return found.error();
+    if (!*found) return not_found("không tìm thấy đơn hàng");
+    order = {parse_order_status(find.column_text(0)).value_or(OrderStatus::pending_payment),
+             find.column_int(1), find.column_int(2), find.column_int(3), find.column_text(4)};
+  }
+  if (order.status == OrderStatus::expired || order.status == OrderStatus::cancelled)
     return PaymentEffect::late;
   const int64_t now = clock_.now();
-  const int64_t paid = order->paid_vnd + amount_vnd;
-  const bool was_pending = order->status == OrderStatus::pending_payment;
-  const bool complete = paid >= order->total_vnd;
-  const bool over = paid > order->total_vnd;
+  const int64_t paid = order.paid_vnd + amount_vnd;
+  const bool was_pending = order.status == OrderStatus::pending_payment;
+  const bool complete = paid >= order.total_vnd;
+  const bool over = paid > order.total_vnd;
   auto s_lease = stmts_.get(
       "UPDATE orders SET paid_vnd = ?2, overpaid = ?3, updated_at = ?4, "
       "payment_method = COALESCE(payment_method, ?5), "
@@ -459,14 +475,14 @@ Result<PaymentEffect> OrderStore::apply_payment(int64_t order_id, int64_t amount
       !done)
     return done.error();
   SaleEntry sale;
-  sale.producer_id = order->producer_id;
+  sale.producer_id = order.producer_id;
   sale.channel = "storefront";
   sale.settlement = method == "cash" ? "cash" : "bank_transfer";
-  sale.amount_vnd = order->total_vnd;
+  sale.amount_vnd = order.total_vnd;
   sale.occurred_at = now;
   sale.source_kind = "order";
-  sale.source_ref = order->code;
-  if (order->total_vnd > 0) {
+  sale.source_ref = std::move(order.code);
+  if (order.total_vnd > 0) {
     if (auto row = ledger_.append(sale); !row) return row.error();
   }
   return over ? PaymentEffect::overpaid : PaymentEffect::paid;

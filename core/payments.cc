@@ -103,6 +103,7 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
   // The raw row is written first and matched in the same transaction. Should matching fail,
   // that transaction is rolled back and the raw row is stored on its own (still 'received', for
   // match_pending()), so a notification is never lost.
+  const int64_t received_at = clock_.now();
   auto store = [&]() -> Result<std::optional<int64_t>> {
     auto s_lease = stmts_.get(
         "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
@@ -118,7 +119,7 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
         .bind(5, n.account_number)
         .bind(6, n.description)
         .bind(7, n.transaction_at)
-        .bind(8, clock_.now())
+        .bind(8, received_at)
         .bind(9, n.raw_body);
     if (auto done = s.run(); !done) return done.error();
     if (db_.changes() != 1) return std::optional<int64_t>{};
@@ -131,14 +132,22 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
     auto id = store();
     if (!id) return id.error();
     if (*id) {
-      auto p = find(**id);
-      if (!p) return p.error();
-      auto done = decide(*p);
+      // The row just written, built from what was bound rather than read back.
+      Payment p;
+      p.id = **id;
+      p.provider = n.provider;
+      p.provider_txn_id = n.provider_txn_id;
+      p.direction = n.direction;
+      p.amount_vnd = n.amount_vnd;
+      p.account_number = n.account_number;
+      p.description = n.description;
+      p.transaction_at = n.transaction_at;
+      p.received_at = received_at;
+      p.match_state = "received";
+      auto done = decide(p);
       if (done) {
         if (auto committed = tx->commit(); !committed) return committed.error();
-        auto matched = find(**id);
-        if (!matched) return matched.error();
-        return ReceiveOutcome{std::move(*matched), false};
+        return ReceiveOutcome{std::move(p), false};
       }
       failure = done.error();
     }
@@ -159,31 +168,40 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
   return ReceiveOutcome{std::move(*matched), true};
 }
 
-Result<void> PaymentStore::set_state(int64_t payment_id, std::string_view state,
+Result<void> PaymentStore::set_state(Payment& payment, std::string_view state,
                                      std::optional<int64_t> producer_id,
                                      std::optional<int64_t> order_id,
                                      std::optional<std::string> code, std::optional<int64_t> user,
                                      std::string_view note) {
+  const int64_t now = clock_.now();
   auto s_lease = stmts_.get(
       "UPDATE payments SET match_state = ?2, producer_id = ?3, order_id = ?4, matched_code = ?5, "
       "matched_at = ?6, matched_by_user = ?7, note = ?8 WHERE id = ?1");
   if (!s_lease) return s_lease.error();
   Statement& s = s_lease->get();
-  s.bind(1, payment_id)
+  s.bind(1, payment.id)
       .bind(2, state)
       .bind(3, producer_id)
       .bind(4, order_id)
       .bind(5, code)
-      .bind(6, clock_.now())
+      .bind(6, now)
       .bind(7, user)
       .bind(8, note);
-  return s.run();
+  if (auto done = s.run(); !done) return done.error();
+  payment.match_state = state;
+  payment.producer_id = producer_id;
+  payment.order_id = order_id;
+  payment.matched_code = std::move(code);
+  payment.matched_at = now;
+  payment.matched_by_user = user;
+  payment.note = note;
+  return {};
 }
 
-Result<void> PaymentStore::decide(const Payment& payment) {
-  const Payment* p = &payment;
+Result<void> PaymentStore::decide(Payment& payment) {
+  Payment* p = &payment;
   if (p->direction == "out")
-    return set_state(p->id, "ignored", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+    return set_state(*p, "ignored", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
                      "chuyển đi");
   std::optional<int64_t> owner;
   {
@@ -198,7 +216,7 @@ Result<void> PaymentStore::decide(const Payment& payment) {
     if (*found) owner = s.column_int(0);
   }
   if (p->amount_vnd == 0)
-    return set_state(p->id, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
+    return set_state(*p, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
                      "số tiền bằng 0");
 
   const auto codes = find_codes_in(p->description);
@@ -216,22 +234,22 @@ Result<void> PaymentStore::decide(const Payment& payment) {
     const int64_t order_id = lookup.column_int(0);
     const int64_t order_producer = lookup.column_int(1);
     if (lookup.column_text(2) != p->account_number)
-      return set_state(p->id, "wrong_account", owner, order_id, code, std::nullopt,
+      return set_state(*p, "wrong_account", owner, order_id, code, std::nullopt,
                        "tiền vào tài khoản không phải của chủ thể bán đơn này");
     auto effect = orders_.apply_payment(order_id, p->amount_vnd, "bank_transfer", Actor::system(),
                                         p->provider + ":" + p->provider_txn_id);
     if (!effect) return effect.error();
-    return set_state(p->id, state_for(*effect), order_producer, order_id, code, std::nullopt,
+    return set_state(*p, state_for(*effect), order_producer, order_id, code, std::nullopt,
                      note_for(*effect));
   }
   if (!codes.empty())
-    return set_state(p->id, "unmatched", owner, std::nullopt, codes.front(), std::nullopt,
+    return set_state(*p, "unmatched", owner, std::nullopt, codes.front(), std::nullopt,
                      "mã thanh toán không khớp đơn hàng nào");
   if (auto typo = find_mistyped_codes_in(p->description); !typo.empty())
-    return set_state(p->id, "unmatched", owner, std::nullopt, typo.front(), std::nullopt,
+    return set_state(*p, "unmatched", owner, std::nullopt, typo.front(), std::nullopt,
                      "mã thanh toán sai ký tự kiểm tra");
   if (!owner)
-    return set_state(p->id, "unmatched", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+    return set_state(*p, "unmatched", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
                      "tài khoản nhận không thuộc chủ thể nào");
   SaleEntry sale;
   sale.producer_id = *owner;
@@ -242,7 +260,7 @@ Result<void> PaymentStore::decide(const Payment& payment) {
   sale.source_kind = "bank_txn";
   sale.source_ref = p->provider + ":" + p->provider_txn_id;
   if (auto row = ledger_.append(sale); !row) return row.error();
-  return set_state(p->id, "stall", owner, std::nullopt, std::nullopt, std::nullopt,
+  return set_state(*p, "stall", owner, std::nullopt, std::nullopt, std::nullopt,
                    "bán tại quầy qua QR tĩnh");
 }
 
@@ -255,7 +273,7 @@ Result<Payment> PaymentStore::match(int64_t payment_id) {
 
   if (auto done = decide(*p); !done) return done.error();
   if (auto done = tx->commit(); !done) return done.error();
-  return find(payment_id);
+  return p;
 }
 
 Result<int> PaymentStore::match_pending() {
@@ -296,12 +314,12 @@ Result<Payment> PaymentStore::assign(int64_t payment_id, std::string_view order_
   auto effect = orders_.apply_payment(order->id, p->amount_vnd, "bank_transfer", actor,
                                       "gán tay " + p->provider + ":" + p->provider_txn_id);
   if (!effect) return effect.error();
-  if (auto done = set_state(p->id, state_for(*effect), p->producer_id, order->id, order->code,
+  if (auto done = set_state(*p, state_for(*effect), p->producer_id, order->id, order->code,
                             actor.user_id, note_for(*effect));
       !done)
     return done.error();
   if (auto done = tx->commit(); !done) return done.error();
-  return find(payment_id);
+  return p;
 }
 
 Result<std::vector<Payment>> PaymentStore::list(const PaymentQuery& q) {

@@ -109,9 +109,10 @@ class PaymentStore {
   Result<std::vector<Payment>> list(const PaymentQuery& query);  // newest first
 
  private:
-  Result<void> decide(const Payment& payment);  // inside a transaction
+  // Inside a transaction; updates `payment` to what it stored.
+  Result<void> decide(Payment& payment);
   Result<Payment> find_by_key(std::string_view provider, std::string_view txn_id);
-  Result<void> set_state(int64_t payment_id, std::string_view state,
+  Result<void> set_state(Payment& payment, std::string_view state,
                          std::optional<int64_t> producer_id, std::optional<int64_t> order_id,
                          std::optional<std::string> code, std::optional<int64_t> user,
                          std::string_view note);
