@@ -430,39 +430,28 @@ Result<ProductPage> ProductStore::search(const ProductQuery& query) {
     return invalid_input("group must be one of G1-G6", "group");
   }
   if (count_chars(query.q) > 200) return invalid_input("q is longer than 200 characters", "q");
-  std::string match = match_expression(query.q);
-  bool text = !match.empty();
+  const std::string match = match_expression(query.q);
+  const bool text = !match.empty();
 
   // Only fixed fragments are concatenated, one per filter present, so that the planner can use
   // the indexes; every value is bound. With text, the FTS table drives the join (CROSS JOIN keeps
-  // SQLite from probing the full-text index once per product).
-  // The count joins producers only when it filters on them.
+  // SQLite from probing the full-text index once per product). The count joins producers only
+  // when it filters on them. Statements are kept per shape in stmts_.
   std::string where = text ? " WHERE product_search MATCH ?1" : " WHERE 1";
   if (query.area_code) where += " AND pr.area_code = ?2";
   if (query.ocop_group) where += " AND p.ocop_group = ?3";
   if (query.stars) where += " AND p.ocop_stars = ?4";
   if (query.producer_id) where += " AND p.producer_id = ?5";
-  if (query.status) where += " AND p.status = ?6";
-  std::string products =
+  // With a narrower filter, the unary + keeps the planner off the status indexes (a walk of
+  // every active product in date or name order, without statistics to tell it otherwise).
+  const bool narrower = query.area_code || query.ocop_group || query.stars || query.producer_id;
+  if (query.status) where += narrower ? " AND +p.status = ?6" : " AND p.status = ?6";
+  const std::string products =
       text ? " FROM product_search s CROSS JOIN products p ON p.id = s.rowid" : " FROM products p";
-  std::string with_producers = " JOIN producers pr ON pr.id = p.producer_id";
-  std::string from = products + with_producers + where;
-  std::string count_from = products + (query.area_code ? with_producers : "") + where;
-  std::string order;
-  switch (query.order) {
-    case ProductOrder::relevance:
-      order = text ? " ORDER BY bm25(product_search, 4.0, 1.0), p.id DESC"
-                   : " ORDER BY p.created_at DESC, p.id DESC";
-      break;
-    case ProductOrder::newest:
-      order = " ORDER BY p.created_at DESC, p.id DESC";
-      break;
-    case ProductOrder::name:
-      order = " ORDER BY p.name_key, p.name, p.id";
-      break;
-  }
-  auto bind_filters = [&](Statement& s) {
-    if (text) s.bind(1, match);
+  const std::string from =
+      products + (query.area_code ? " JOIN producers pr ON pr.id = p.producer_id" : "") + where;
+  auto bind_filters = [&](Statement& s, const std::string& expression) {
+    if (text) s.bind(1, expression);
     if (query.area_code) s.bind(2, *query.area_code);
     if (query.ocop_group) s.bind(3, *query.ocop_group);
     if (query.stars) s.bind(4, *query.stars);
@@ -474,25 +463,90 @@ Result<ProductPage> ProductStore::search(const ProductQuery& query) {
   page.page = query.page;
   page.per_page = query.per_page;
   // Counting stops past kMaxCounted: exact totals of broad queries cost more than the page.
-  auto count = db_.prepare("SELECT COUNT(*) FROM (SELECT 1" + count_from + " LIMIT ?9)");
-  if (!count) return count.error();
-  bind_filters(*count);
-  count->bind(9, kMaxCounted + 1);
-  if (auto row = count->step(); !row) return row.error();
-  page.total = std::min<int64_t>(count->column_int(0), kMaxCounted);
-  page.total_is_lower_bound = count->column_int(0) > kMaxCounted;
-  if (!page.total_is_lower_bound &&
-      page.total <= static_cast<int64_t>(query.page - 1) * query.per_page) {
-    return page;
+  {
+    auto count = stmts_.get("SELECT COUNT(*) FROM (SELECT 1" + from + " LIMIT ?9)");
+    if (!count) return count.error();
+    bind_filters(count->get(), match);
+    count->get().bind(9, kMaxCounted + 1);
+    if (auto row = count->get().step(); !row) return row.error();
+    const int64_t counted = count->get().column_int(0);
+    page.total = std::min<int64_t>(counted, kMaxCounted);
+    page.total_is_lower_bound = counted > kMaxCounted;
+  }
+  const int64_t offset = static_cast<int64_t>(query.page - 1) * query.per_page;
+  if (!page.total_is_lower_bound && page.total <= offset) return page;
+
+  // The page's ids first (the sort carries ids only), then their rows.
+  std::vector<int64_t> ids;
+  auto collect_ids = [&](const std::string& sql, const std::string& expression, int64_t limit,
+                         int64_t skip) -> Result<int64_t> {
+    auto lease = stmts_.get(sql);
+    if (!lease) return lease.error();
+    Statement& s = lease->get();
+    bind_filters(s, expression);
+    s.bind(7, limit).bind(8, skip);
+    int64_t n = 0;
+    for (;;) {
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) return n;
+      ids.push_back(s.column_int(0));
+      ++n;
+    }
+  };
+  const bool relevance = text && query.order == ProductOrder::relevance;
+  if (relevance && page.total > kRankedMatches) {
+    // Too many matches to score each: names that match come first, then the rest, newest first
+    // within each (the full-text index walks its rowids backwards, no sort at all).
+    const std::string by_rowid = "SELECT p.id" + from + " ORDER BY s.rowid DESC LIMIT ?7 OFFSET ?8";
+    const std::string in_name = "{name} : (" + match + ")";
+    auto first = collect_ids(by_rowid, in_name, query.per_page, offset);
+    if (!first) return first.error();
+    if (*first < query.per_page) {
+      int64_t named = offset + *first;  // exact once the first tier ran short inside the page
+      if (*first == 0) {
+        auto count = stmts_.get("SELECT COUNT(*) FROM (SELECT 1" + from + ")");
+        if (!count) return count.error();
+        bind_filters(count->get(), in_name);
+        if (auto row = count->get().step(); !row) return row.error();
+        named = count->get().column_int(0);
+      }
+      auto rest = collect_ids(by_rowid, "(" + match + ") NOT " + in_name, query.per_page - *first,
+                              std::max<int64_t>(0, offset - named));
+      if (!rest) return rest.error();
+    }
+  } else {
+    std::string order;
+    switch (query.order) {
+      case ProductOrder::relevance:
+        order = text ? " ORDER BY bm25(product_search, 4.0, 1.0), p.id DESC"
+                     : " ORDER BY p.created_at DESC, p.id DESC";
+        break;
+      case ProductOrder::newest:
+        order = " ORDER BY p.created_at DESC, p.id DESC";
+        break;
+      case ProductOrder::name:
+        order = " ORDER BY p.name_key, p.name, p.id";
+        break;
+    }
+    auto got = collect_ids("SELECT p.id" + from + order + " LIMIT ?7 OFFSET ?8", match,
+                           query.per_page, offset);
+    if (!got) return got.error();
   }
 
-  auto s = db_.prepare("SELECT " + std::string(kColumns) + from + order + " LIMIT ?7 OFFSET ?8");
-  if (!s) return s.error();
-  bind_filters(*s);
-  s->bind(7, query.per_page).bind(8, static_cast<int64_t>(query.page - 1) * query.per_page);
-  auto items = read_all(std::move(s));
-  if (!items) return items.error();
-  page.items = std::move(*items);
+  auto row_lease = stmts_.get("SELECT " + std::string(kColumns) +
+                              " FROM products p JOIN producers pr ON pr.id = p.producer_id"
+                              " WHERE p.id = ?1");
+  if (!row_lease) return row_lease.error();
+  Statement& row = row_lease->get();
+  page.items.reserve(ids.size());
+  for (int64_t id : ids) {
+    row.reset();
+    row.bind(1, id);
+    auto found = row.step();
+    if (!found) return found.error();
+    if (*found) page.items.push_back(read_product(row));
+  }
   return page;
 }
 

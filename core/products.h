@@ -28,6 +28,7 @@
 #include "core/clock.h"
 #include "core/database.h"
 #include "core/result.h"
+#include "core/statement_cache.h"
 #include "core/text.h"
 
 namespace chophien::core {
@@ -38,6 +39,10 @@ inline constexpr int64_t kMaxWeightG = 1'000'000;
 inline constexpr size_t kMaxPhotoBytes = 5 * 1024 * 1024;
 inline constexpr int kMaxPerPage = 100;
 inline constexpr int64_t kMaxCounted = 1000;
+// Text searches by relevance score (bm25, the name weighing 4x the rest) when they match at most
+// this many products; broader ones list the products whose name matches first, then the rest,
+// newest first within each.
+inline constexpr int64_t kRankedMatches = 200;
 
 enum class ProductStatus { active, draft, archived };
 const char* product_status_name(ProductStatus status);  // "active", "draft", "archived"
@@ -126,7 +131,7 @@ struct ProductPage {
 class ProductStore {
  public:
   // `db` and `clock` must outlive this object.
-  ProductStore(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+  ProductStore(Database& db, const Clock& clock) : db_(db), clock_(clock), stmts_(db) {}
 
   // Validates and normalises `fields` (NFC, trimmed) without touching storage.
   static Result<ProductFields> validate(ProductFields fields);
@@ -173,6 +178,7 @@ class ProductStore {
   Result<void> index_product(int64_t product_id);
   Database& db_;
   const Clock& clock_;
+  StatementCache stmts_;  // search statements, one per shape of query
 };
 
 }  // namespace chophien::core
