@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <chrono>
+
 namespace chophien::integrations {
 namespace {
 
@@ -55,20 +57,21 @@ Result<HttpAnswer> read(const httplib::Result& res, const char* service, bool ke
   return HttpAnswer{status, std::move(body)};
 }
 
-httplib::Client make_client(const Target& target) {
+httplib::Client make_client(const Target& target, const HttpTimeouts& timeouts) {
   httplib::Client client(target.origin);
-  client.set_connection_timeout(5, 0);
-  client.set_read_timeout(15, 0);
-  client.set_write_timeout(15, 0);
+  client.set_connection_timeout(std::chrono::milliseconds(timeouts.connect_ms));
+  client.set_read_timeout(std::chrono::milliseconds(timeouts.read_ms));
+  client.set_write_timeout(std::chrono::milliseconds(timeouts.read_ms));
   return client;
 }
 
 }  // namespace
 
 Result<json> http_get_json(const std::string& base_url, const std::string& path,
-                           const HttpHeaders& headers, const char* service) {
+                           const HttpHeaders& headers, const char* service,
+                           const HttpTimeouts& timeouts) {
   Target target = split(base_url);
-  auto client = make_client(target);
+  auto client = make_client(target, timeouts);
   auto answer = read(client.Get(target.prefix + path, to_headers(headers)), service, false);
   if (!answer) return answer.error();
   return std::move(answer->body);
@@ -76,9 +79,9 @@ Result<json> http_get_json(const std::string& base_url, const std::string& path,
 
 Result<HttpAnswer> http_post_json(const std::string& base_url, const std::string& path,
                                   const std::string& body, const HttpHeaders& headers,
-                                  const char* service) {
+                                  const char* service, const HttpTimeouts& timeouts) {
   Target target = split(base_url);
-  auto client = make_client(target);
+  auto client = make_client(target, timeouts);
   return read(client.Post(target.prefix + path, to_headers(headers), body, "application/json"),
               service, true);
 }

@@ -20,6 +20,12 @@ namespace chophien::integrations {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// Connection and read/write timeouts of one call.
+struct HttpTimeouts {
+  int connect_ms = 5000;
+  int read_ms = 15000;
+};
+
 struct HttpAnswer {
   int status = 0;
   nlohmann::json body;
@@ -27,13 +33,14 @@ struct HttpAnswer {
 
 // GET; the body of a 2xx answer.
 Result<nlohmann::json> http_get_json(const std::string& base_url, const std::string& path,
-                                     const HttpHeaders& headers, const char* service);
+                                     const HttpHeaders& headers, const char* service,
+                                     const HttpTimeouts& timeouts = {});
 
 // POST `body` (sent exactly as given) as application/json. 2xx and 4xx answers with a JSON body
 // are returned with their status, so callers can read a service's own error codes; other failures
 // as above.
 Result<HttpAnswer> http_post_json(const std::string& base_url, const std::string& path,
                                   const std::string& body, const HttpHeaders& headers,
-                                  const char* service);
+                                  const char* service, const HttpTimeouts& timeouts = {});
 
 }  // namespace chophien::integrations

@@ -1,5 +1,6 @@
 #include "integrations/payos.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -164,9 +165,10 @@ Result<PaymentLink> PayosClient::create_link(const PaymentLinkRequest& request) 
   const HttpHeaders headers = {{"x-client-id", credentials_.client_id},
                                {"x-api-key", credentials_.api_key}};
   Result<HttpAnswer> answer = Error{ErrorCode::unavailable, "payOS: not called", ""};
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  for (int attempt = 0; attempt < std::max(1, options_.attempts); ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
-    answer = http_post_json(base_url_, "/v2/payment-requests", text, headers, "payOS");
+    answer = http_post_json(base_url_, "/v2/payment-requests", text, headers, "payOS",
+                            options_.timeouts);
     if (answer || answer.error().code != ErrorCode::unavailable) break;
   }
   if (!answer) return answer.error();
@@ -187,16 +189,21 @@ Result<PaymentLink> PayosClient::create_link(const PaymentLinkRequest& request) 
 }
 
 Result<PaymentLink> PayosClient::get_link(int64_t order_code) {
-  auto answer = http_get_json(
-      base_url_, "/v2/payment-requests/" + std::to_string(order_code),
-      {{"x-client-id", credentials_.client_id}, {"x-api-key", credentials_.api_key}}, "payOS");
+  auto answer =
+      http_get_json(base_url_, "/v2/payment-requests/" + std::to_string(order_code),
+                    {{"x-client-id", credentials_.client_id}, {"x-api-key", credentials_.api_key}},
+                    "payOS", options_.timeouts);
   if (!answer) return answer.error();
   auto code = text_field(*answer, "code");
   if (!code || *code != "00") {
     return invalid_input(
         "payOS could not find the link for order code " + std::to_string(order_code), "payos");
   }
-  return link_from(*answer, credentials_.checksum_key);
+  auto link = link_from(*answer, credentials_.checksum_key);
+  if (link && link->order_code != order_code) {
+    return invalid_input("payOS answered for another order code", "orderCode");
+  }
+  return link;
 }
 
 }  // namespace chophien::integrations

@@ -18,6 +18,7 @@
 
 #include "core/payments.h"
 #include "core/result.h"
+#include "integrations/http_call.h"
 
 namespace chophien::integrations {
 
@@ -68,10 +69,17 @@ struct PaymentLink {
   bool existed = false;  // payOS answered 231: the link had been created before
 };
 
+// How hard a client tries. The defaults follow the official SDK (3 attempts); a page that must
+// not wait long on payOS uses one short attempt.
+struct PayosCallOptions {
+  int attempts = 3;  // for unavailable answers (no connection, timeout, 408/429/5xx)
+  HttpTimeouts timeouts;
+};
+
 class PayosClient {
  public:
-  PayosClient(std::string base_url, PayosCredentials credentials)
-      : base_url_(std::move(base_url)), credentials_(std::move(credentials)) {}
+  PayosClient(std::string base_url, PayosCredentials credentials, PayosCallOptions options = {})
+      : base_url_(std::move(base_url)), credentials_(std::move(credentials)), options_(options) {}
 
   // Creates the link with the signed request and verifies the answer's signature. Idempotent on
   // the order code: payOS's error 231 (code exists) fetches the existing link instead.
@@ -79,12 +87,15 @@ class PayosClient {
   // with payOS's desc), unauthenticated (credentials refused, or an answer whose signature does
   // not verify), unavailable (payOS unreachable or 5xx after 3 attempts).
   Result<PaymentLink> create_link(const PaymentLinkRequest& request);
-  // GET /v2/payment-requests/{order_code}.
+  // GET /v2/payment-requests/{order_code}; the answer's signature must verify and its orderCode
+  // must be the one asked for. payOS's answer to this call may carry neither checkoutUrl nor
+  // qrCode: those fields are then empty.
   Result<PaymentLink> get_link(int64_t order_code);
 
  private:
   std::string base_url_;
   PayosCredentials credentials_;
+  PayosCallOptions options_;
 };
 
 }  // namespace chophien::integrations

@@ -77,4 +77,35 @@ Result<ReconcileReport> reconcile(core::Database& db, const core::Clock& clock,
   return report;
 }
 
+void PeriodicJob::start() {
+  if (thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+      lock.unlock();
+      job_();
+      lock.lock();
+      ++passes_;
+    }
+  });
+}
+
+void PeriodicJob::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int PeriodicJob::passes() const {
+  std::lock_guard lock(mutex_);
+  return passes_;
+}
+
 }  // namespace chophien::integrations

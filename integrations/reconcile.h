@@ -14,8 +14,13 @@
 //
 // Thread-safety: one Database connection, one thread at a time.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -43,5 +48,31 @@ struct ReconcileReport {
 // `box` null: nothing can be opened, so every connection is a problem.
 Result<ReconcileReport> reconcile(core::Database& db, const core::Clock& clock,
                                   const SecretBox* box, const ReconcileSettings& settings);
+
+// Runs a job (a reconciliation pass) on its own thread every `interval`, the first time one
+// interval after start(), until stop(). A pass that is running when stop() is called finishes
+// first; stop() wakes a waiting thread at once. The job must not throw.
+// Thread-safety: start() and stop() from one owning thread; the destructor stops.
+class PeriodicJob {
+ public:
+  PeriodicJob(std::chrono::milliseconds interval, std::function<void()> job)
+      : interval_(interval), job_(std::move(job)) {}
+  ~PeriodicJob() { stop(); }
+  PeriodicJob(const PeriodicJob&) = delete;
+  PeriodicJob& operator=(const PeriodicJob&) = delete;
+
+  void start();
+  void stop();
+  int passes() const;  // passes finished so far
+
+ private:
+  std::chrono::milliseconds interval_;
+  std::function<void()> job_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  int passes_ = 0;
+  std::thread thread_;
+};
 
 }  // namespace chophien::integrations
