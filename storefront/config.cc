@@ -72,6 +72,18 @@ Result<void> apply(Config& config, std::string_view name, std::string_view value
     return number(1, 300, config.write_timeout_seconds);
   } else if (name == "backlog") {
     return number(1, 65535, config.listen_backlog);
+  } else if (name == "reconcile-interval") {
+    return number(0, 7 * 24 * 3600, config.reconcile_interval_seconds);
+  } else if (name == "payos-api-url" || name == "sepay-api-url" || name == "casso-api-url") {
+    if (!value.starts_with("http://") && !value.starts_with("https://")) {
+      return invalid_input(std::string(field) + " must start with http:// or https://",
+                           std::string(field));
+    }
+    std::string url(value);
+    while (url.ends_with('/')) url.pop_back();
+    (name == "payos-api-url"   ? config.payos_api_url
+     : name == "sepay-api-url" ? config.sepay_api_url
+                               : config.casso_api_url) = url;
   } else if (name == "public-url") {
     if (!value.empty() && !value.starts_with("http://") && !value.starts_with("https://")) {
       return invalid_input(std::string(field) + " must start with http:// or https://",
@@ -131,6 +143,10 @@ constexpr EnvSetting kEnv[] = {
     {"CHOPHIEN_READ_TIMEOUT", "read-timeout"},
     {"CHOPHIEN_WRITE_TIMEOUT", "write-timeout"},
     {"CHOPHIEN_BACKLOG", "backlog"},
+    {"CHOPHIEN_PAYOS_API_URL", "payos-api-url"},
+    {"CHOPHIEN_SEPAY_API_URL", "sepay-api-url"},
+    {"CHOPHIEN_CASSO_API_URL", "casso-api-url"},
+    {"CHOPHIEN_RECONCILE_INTERVAL", "reconcile-interval"},
 };
 
 }  // namespace
@@ -184,6 +200,7 @@ std::string_view serve_usage() {
   return "usage: chophien serve [--db FILE] [--listen HOST:PORT] [--demo]\n"
          "                      [--tls-cert FILE --tls-key FILE] [--threads N] [--max-body BYTES]\n"
          "                      [--order-ttl-minutes N] [--public-url URL] [--log all|errors|off]\n"
+         "                      [--reconcile-interval SECONDS] [--payos-api-url URL]\n"
          "\n"
          "Every option also has an environment variable (CHOPHIEN_DB, CHOPHIEN_LISTEN, ...);\n"
          "options override variables. See docs/configuration.md.\n";

@@ -39,6 +39,12 @@ struct Config {
   int read_timeout_seconds = 10;              // CHOPHIEN_READ_TIMEOUT
   int write_timeout_seconds = 10;             // CHOPHIEN_WRITE_TIMEOUT
   int listen_backlog = 1024;                  // CHOPHIEN_BACKLOG
+  // The services' APIs (docs/configuration.md); tests point them at local fakes.
+  std::string payos_api_url = "https://api-merchant.payos.vn";  // CHOPHIEN_PAYOS_API_URL
+  std::string sepay_api_url = "https://my.sepay.vn";            // CHOPHIEN_SEPAY_API_URL
+  std::string casso_api_url = "https://oauth.casso.vn";         // CHOPHIEN_CASSO_API_URL
+  // Seconds between two reconciliation passes inside `chophien serve`; 0 turns them off.
+  int reconcile_interval_seconds = 600;  // CHOPHIEN_RECONCILE_INTERVAL
 
   bool tls() const { return !tls_cert.empty(); }
   // The address people use: public_url when set, else scheme://host:port.
