@@ -1,6 +1,11 @@
-// chophien serve: read the settings, open the database, optionally load the demo, serve.
+// chophien serve: read the settings, open the database, optionally load the demo, serve; beside
+// the server, a reconciliation pass (the same as `chophien reconcile`) every
+// CHOPHIEN_RECONCILE_INTERVAL seconds when a secret key is configured.
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -11,7 +16,10 @@
 #include "core/areas.h"
 #include "core/clock.h"
 #include "core/demo.h"
+#include "core/log.h"
 #include "core/users.h"
+#include "integrations/reconcile.h"
+#include "integrations/secret_box.h"
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
 #include "storefront/server.h"
@@ -73,6 +81,31 @@ Result<std::vector<DemoLogin>> demo_users(core::Database& db) {
   return logins;
 }
 
+// One reconciliation pass on a pooled connection; its outcome goes to the log.
+void reconcile_pass(const storefront::Config& config, storefront::DbPool& pool,
+                    const integrations::SecretBox& box) {
+  auto db = pool.acquire();
+  if (!db) {
+    core::log("reconcile.failed", {{"error", db.error().message}});
+    return;
+  }
+  integrations::ReconcileSettings settings;
+  settings.sepay_api_url = config.sepay_api_url;
+  settings.casso_api_url = config.casso_api_url;
+  auto report = integrations::reconcile(*db, core::system_clock(), &box, settings);
+  if (!report) {
+    core::log("reconcile.failed", {{"error", report.error().message}});
+    return;
+  }
+  core::log("reconcile.pass", {{"connections", report->connections},
+                               {"skipped", report->skipped},
+                               {"fetched", report->fetched},
+                               {"recovered", report->recovered},
+                               {"rematched", report->rematched},
+                               {"problems", report->problems.size()}});
+  for (const auto& problem : report->problems) core::log("reconcile.problem", {{"what", problem}});
+}
+
 }  // namespace
 
 int serve_command(Args args) {
@@ -121,6 +154,25 @@ int serve_command(Args args) {
       logins = std::move(*demo);
     }
   }
+  // Scheduled reconciliation: needs the key that opens the stored connections.
+  std::optional<integrations::SecretBox> box;
+  if (!config->secret_key.empty()) {
+    if (auto opened = integrations::SecretBox::from_key(config->secret_key))
+      box = std::move(*opened);
+  }
+  std::optional<integrations::PeriodicJob> reconciler;
+  if (box && config->reconcile_interval_seconds > 0) {
+    // storefront::serve takes SIGTERM and SIGINT with sigwait() on one thread; the job's thread
+    // must inherit them blocked, or a signal delivered to it would end the process at once.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    reconciler.emplace(std::chrono::seconds(config->reconcile_interval_seconds),
+                       [&] { reconcile_pass(*config, **pool, *box); });
+    reconciler->start();
+  }
   const int status = storefront::serve(
       *config, **pool, core::system_clock(), [&](const storefront::Server& server) {
         std::printf("Chợ phiên số Bảo Lâm đang chạy tại %s://%s:%d/\n",
@@ -133,6 +185,7 @@ int serve_command(Args args) {
         }
         std::fflush(stdout);
       });
+  if (reconciler) reconciler->stop();  // before the pool closes: a pass may hold a connection
   auto closed = (*pool)->close();
   if (!closed) {
     std::fprintf(stderr, "chophien serve: closing the database: %s\n",
