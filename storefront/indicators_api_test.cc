@@ -18,78 +18,18 @@
 #include "core/text.h"
 #include "core/users.h"
 #include "storefront/auth.h"
+#include "storefront/figures_fixture.h"
 #include "storefront/test_server.h"
 
 namespace chophien::storefront {
 namespace {
 
+using fixtures::at;
+using fixtures::kFigurePassword;
 using nlohmann::json;
 
-constexpr const char* kPassword = "mat-khau-dai-1";
 constexpr const char* kQuarter =
     "/api/v1/indicators?from=2026-01-01&to=2026-03-31&area=04&by=commune";
-
-int64_t at(int year, int month, int day) {
-  return core::vietnam_midnight(core::Date{year, month, day}) + 10 * 3600;
-}
-
-// Two producers, both registered before 2026:
-//  A in Bảo Lâm (01290), with a bank account: storefront 200,000 by transfer (January, refunded
-//    50,000), Shopee 100,000 (February).
-//  B in Lý Bôn (01294), no bank account: a hand-entered cash sale of 30,000 (March) and a
-//    storefront sale of 999,000 in April (outside the first quarter).
-void prepare(core::Database& db) {
-  core::ManualClock clock(at(2025, 8, 1));
-  core::ProducerStore producers(db, clock);
-  core::ProducerFields a;
-  a.name = "HTX Nông sản Bảo Lâm";
-  a.area_code = "01290";
-  a.phone = "0912345678";
-  a.bank = {"970436", "0011001234567", "HTX NONG SAN"};
-  const int64_t pa = producers.create(a).value().id;
-  core::ProducerFields b;
-  b.name = "Hộ Lương Thị Hoa";
-  b.area_code = "01294";
-  b.phone = "0912345679";
-  const int64_t pb = producers.create(b).value().id;
-
-  core::UsersOptions options;
-  options.scrypt.n = 1024;
-  core::Users users(db, clock, options);
-  auto add = [&](const char* login, core::Role role, std::optional<int64_t> producer) {
-    core::NewUser u;
-    u.login = login;
-    u.password = kPassword;
-    u.role = role;
-    u.producer_id = producer;
-    return users.create_user(u).value().id;
-  };
-  add("admin", core::Role::admin, std::nullopt);
-  const int64_t officer = add("canbo", core::Role::officer, std::nullopt);
-  add("nsp1", core::Role::producer, pa);
-
-  core::Ledger ledger(db, clock);
-  auto sale = [&](int64_t producer, const char* channel, const char* settlement, int64_t vnd,
-                  int64_t when, const char* kind, const char* ref) {
-    core::SaleEntry e;
-    e.producer_id = producer;
-    e.channel = channel;
-    e.settlement = settlement;
-    e.amount_vnd = vnd;
-    e.occurred_at = when;
-    e.source_kind = kind;
-    e.source_ref = ref;
-    if (std::string_view(kind) == "hand_entry") e.entered_by = officer;
-    return ledger.append(e).value().id;
-  };
-  const int64_t first =
-      sale(pa, "storefront", "bank_transfer", 200000, at(2026, 1, 10), "order", "CPAAAAAAA1");
-  clock.set(at(2026, 1, 15));  // a refund happens now
-  ledger.append_refund(first, 50000, std::nullopt, "trả lại một gói").value();
-  sale(pa, "shopee", "marketplace", 100000, at(2026, 2, 3), "marketplace", "shopee:1");
-  sale(pb, "cash", "cash", 30000, at(2026, 3, 20), "hand_entry", "so-tay-1");
-  sale(pb, "storefront", "bank_transfer", 999000, at(2026, 4, 2), "order", "CPAAAAAAA2");
-}
 
 struct Answer {
   int status = 0;
@@ -108,7 +48,7 @@ class IndicatorsApi : public ::testing::Test {
     ApiOptions options;
     options.users.scrypt.n = 1024;
     set_api_options(options);
-    server_ = std::make_unique<TestServer>(TestServer::quiet_config(), prepare);
+    server_ = std::make_unique<TestServer>(TestServer::quiet_config(), fixtures::prepare_figures);
     server_->clock().set(at(2026, 5, 1));
   }
 
@@ -124,9 +64,9 @@ class IndicatorsApi : public ::testing::Test {
 
   httplib::Headers bearer(const std::string& login) {
     httplib::Client client = server_->client();
-    auto res =
-        client.Post("/api/v1/auth/login", json{{"login", login}, {"password", kPassword}}.dump(),
-                    "application/json");
+    auto res = client.Post("/api/v1/auth/login",
+                           json{{"login", login}, {"password", kFigurePassword}}.dump(),
+                           "application/json");
     EXPECT_TRUE(res && res->status == 200);
     if (!res) return {};
     return {

@@ -21,4 +21,8 @@ void register_shop_routes(Router& router, AppContext& app);
 // admins (routes_api_indicators.cc).
 void register_api_indicator_routes(Router& router, AppContext& app);
 
+// GET /quan-ly/so-lieu: the officer's dashboard of figures with SVG charts per commune
+// (routes_dashboard.cc).
+void register_dashboard_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront
