@@ -1,12 +1,31 @@
 #include "storefront/db_pool.h"
 
+#include <sqlite3.h>
+
 namespace chophien::storefront {
+namespace {
+
+// SQLite's own automatic checkpoint is a WAL hook too, and installing ours replaces it; this
+// keeps its behaviour (a passive checkpoint once the log holds 1000 pages).
+constexpr int kCheckpointPages = 1000;
+
+int on_commit(void* generation, sqlite3* db, const char* schema, int pages) {
+  static_cast<std::atomic<uint64_t>*>(generation)->fetch_add(1, std::memory_order_acq_rel);
+  if (pages >= kCheckpointPages)
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+void DbPool::watch(core::Database& db) { sqlite3_wal_hook(db.handle(), on_commit, &generation_); }
 
 Result<std::unique_ptr<DbPool>> DbPool::open(const std::string& path) {
   auto db = core::Database::open(path);
   if (!db) return db.error();
   std::unique_ptr<DbPool> pool(new DbPool(path));
   pool->idle_.push_back(std::make_unique<core::Database>(std::move(*db)));
+  pool->watch(*pool->idle_.back());
   pool->open_ = 1;
   return pool;
 }
@@ -31,9 +50,20 @@ Result<DbPool::Lease> DbPool::acquire() {
   // schema is already migrated by open(), so this only reads user_version.
   auto db = core::Database::open(path_);
   if (!db) return Error{ErrorCode::unavailable, "database unavailable", ""};
+  auto owned = std::make_unique<core::Database>(std::move(*db));
+  watch(*owned);
   std::lock_guard lock(mutex_);
   ++open_;
-  return Lease(this, std::make_unique<core::Database>(std::move(*db)));
+  return Lease(this, std::move(owned));
+}
+
+Result<DbPool::Lease> DbPool::acquire_writer() {
+  // The lock is taken before the connection so that waiting writers do not each hold one.
+  auto writer = lock_writer();
+  auto lease = acquire();
+  if (!lease) return lease.error();
+  lease->writer_ = std::move(writer);
+  return lease;
 }
 
 void DbPool::release(std::unique_ptr<core::Database> db) {

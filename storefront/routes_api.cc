@@ -21,7 +21,11 @@ constexpr const char* kJsonType = "application/json; charset=utf-8";
 Handler api_handler(AppContext& app, ApiFunction fn) {
   return [&app, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
-    auto db = app.db.acquire();
+    // Writes queue on the process's writer lock (DbPool) instead of SQLite's busy timeout. Sign-in
+    // is left out: its password check is slow on purpose and must not hold up checkouts.
+    const bool writes =
+        req.method != "GET" && req.method != "HEAD" && req.path != "/api/v1/auth/login";
+    auto db = writes ? app.db.acquire_writer() : app.db.acquire();
     if (!db) return write_error(res, db.error(), 1);
     if (api_options().busy_timeout_ms > 0) (*db)->set_busy_timeout(api_options().busy_timeout_ms);
     ApiCall call{app, **db, req, res, std::nullopt};

@@ -71,9 +71,6 @@ class RejectionLimiter {
 struct HookState {
   std::unique_ptr<in::SecretBox> box;  // null when no key is configured
   RejectionLimiter limiter;
-  // Writers queue here rather than in SQLite's busy handler, whose sleeps (up to 100 ms each)
-  // would dominate latency when several notifications arrive at once.
-  std::mutex write_mutex;
 };
 
 void write_success(httplib::Response& res, std::string_view provider) {
@@ -208,7 +205,9 @@ void handle(AppContext& app, HookState& state, const std::string& provider,
   }
   core::PaymentStore payments(*db, app.clock);
   auto outcome = [&] {
-    std::lock_guard lock(state.write_mutex);
+    // Writers queue on the process's writer lock rather than in SQLite's busy handler, whose
+    // sleeps (up to 100 ms each) would dominate latency when several notifications arrive at once.
+    auto writer = app.db.lock_writer();
     return payments.receive(*notification);
   }();
   if (!outcome) {

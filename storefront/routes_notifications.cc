@@ -90,7 +90,7 @@ void register_notification_routes(Router& router, AppContext& app) {
              });
   router.put(R"(/api/v1/producers/(\d+)/notifications/([a-z_]+))",
              [&app, box](const httplib::Request& req, httplib::Response& res) {
-               auto db = app.db.acquire();
+               auto db = app.db.acquire_writer();
                if (!db) return write_error(req, res, db.error(), 1);
                auto id = producer_id_of(req);
                if (!id) return write_error(req, res, id.error());
