@@ -79,7 +79,7 @@ std::string Metrics::render() const {
   }
   out +=
       "# HELP chophien_http_request_duration_seconds Time from the start of routing to the "
-      "response being written.\n";
+      "response being ready to write.\n";
   out += "# TYPE chophien_http_request_duration_seconds histogram\n";
   for (const auto& [key, h] : latency_) {
     std::string labels =

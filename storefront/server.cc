@@ -30,6 +30,7 @@ struct RequestState {
   std::chrono::steady_clock::time_point start;
   bool started = false;
   const std::string* route = nullptr;  // points into Router::routes_, stable after start-up
+  double seconds = 0;                  // routing to response ready, set before the write
 };
 thread_local RequestState current;
 
@@ -203,15 +204,22 @@ void Server::install_hooks() {
         write_error(req, res, Error{ErrorCode::internal, "internal error", ""});
       });
 
-  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  // Runs when the response is complete (error bodies included) and before httplib writes it, so
+  // a client that has its answer also finds it counted in /metrics.
+  http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     double seconds = 0;
     if (current.started) {
       seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - current.start).count();
     }
+    current.seconds = seconds;
     static const std::string kUnmatched = "unmatched";
     const std::string& route = current.route != nullptr ? *current.route : kUnmatched;
     metrics_.record_request(route, req.method, res.status, seconds);
+  });
+
+  http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    const double seconds = current.seconds;
     const bool is_error = res.status >= 400;
     if (config_.access_log == AccessLog::all ||
         (config_.access_log == AccessLog::errors && is_error)) {
