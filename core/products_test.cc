@@ -305,6 +305,38 @@ TEST_F(ProductsTest, RelevanceRanksNameMatchesFirst) {
   EXPECT_EQ(found[0], "Mật ong bạc hà");
 }
 
+TEST_F(ProductsTest, BroadSearchListsNameMatchesFirstNewestFirstAcrossPages) {
+  // More matches than kRankedMatches: name matches first, then the rest, newest first in each.
+  // Created interleaved, so id order alone would mix them.
+  constexpr int kTotal = 230, kNamed = kTotal / 2;
+  static_assert(kTotal > kRankedMatches);
+  auto tx = db_.begin().value();
+  for (int i = 0; i < kTotal; ++i) {
+    clock_.advance(1);
+    auto f = sample((i % 2 == 0 ? "Mật ong " : "Chè ") + std::to_string(i));
+    f.description = "Uống kèm mật ong rừng.";
+    create(f);
+  }
+  ASSERT_TRUE(tx.commit().has_value());
+  std::vector<std::string> all;
+  for (int page = 1; page <= 13; ++page) {
+    auto got = names({.q = "mat ong", .page = page});
+    all.insert(all.end(), got.begin(), got.end());
+  }
+  ASSERT_EQ(all.size(), static_cast<size_t>(kTotal));
+  EXPECT_EQ(all.front(), "Mật ong 228");
+  EXPECT_EQ(all[kNamed - 1], "Mật ong 0");
+  EXPECT_EQ(all[kNamed], "Chè 229");
+  EXPECT_EQ(all.back(), "Chè 1");
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].starts_with("Mật ong"), i < static_cast<size_t>(kNamed)) << i << all[i];
+  }
+  auto page = store_.search({.q = "mat ong", .page = 12, .per_page = 20});
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->total, kTotal);
+  EXPECT_EQ(page->items.size(), 10u);
+}
+
 TEST(Certificate, ValidForThirtySixMonthsFromDecisionDate) {
   Product p;
   p.fields.certificate = OcopCertificate{4, "1/QĐ", "2023-03-15", "UBND"};

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +25,7 @@
 #include "storefront/cart.h"
 #include "storefront/form_token.h"
 #include "storefront/http_errors.h"
+#include "storefront/page_cache.h"
 #include "storefront/payment_info.h"
 #include "storefront/routes.h"
 
@@ -122,9 +124,36 @@ const char* status_vi(core::OrderStatus status) {
   return "";
 }
 
+// True when an If-None-Match header names `etag` (or is "*"). Weak forms match too (RFC 9110
+// compares them weakly for GET).
+bool etag_matches(const httplib::Request& req, std::string_view etag) {
+  if (!req.has_header("If-None-Match")) return false;
+  const std::string header = req.get_header_value("If-None-Match");
+  size_t at = 0;
+  while (at < header.size()) {
+    size_t end = header.find(',', at);
+    if (end == std::string::npos) end = header.size();
+    std::string_view tag = std::string_view(header).substr(at, end - at);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
 class Shop {
  public:
-  explicit Shop(AppContext& app) : app_(app), key_(cart_key(app.config)) {}
+  explicit Shop(AppContext& app)
+      : app_(app),
+        key_(cart_key(app.config)),
+        page_hits_(app.metrics.counter("chophien_page_cache_requests_total",
+                                       "Public pages served from the page cache or rendered",
+                                       "result=\"hit\"")),
+        page_misses_(app.metrics.counter("chophien_page_cache_requests_total",
+                                         "Public pages served from the page cache or rendered",
+                                         "result=\"miss\"")) {}
 
   void home(const httplib::Request& req, httplib::Response& res);
   void product(const httplib::Request& req, httplib::Response& res);
@@ -156,6 +185,15 @@ class Shop {
 
   void send_page(httplib::Response& res, std::string_view name, mustache::data data,
                  const PageInfo& info, int status = 200);
+  // Public pages (home, product, producer) through the page cache, keyed by the request target
+  // (path and query). serve_cached() answers from the cache when it can; otherwise the handler
+  // reads the generation, renders, and calls send_cached_page(). `form`: the page has a form, so
+  // the visitor's CSRF token goes into it (rendered as the cache's placeholder).
+  bool serve_cached(const httplib::Request& req, httplib::Response& res, bool form);
+  void send_cached_page(const httplib::Request& req, httplib::Response& res, std::string_view name,
+                        mustache::data data, const PageInfo& info, uint64_t generation, bool form);
+  void send_from_cache(const httplib::Request& req, httplib::Response& res,
+                       const PageCache::Page& page, bool form);
   void not_found_page(httplib::Response& res, const std::string& message);
   void forbidden_page(httplib::Response& res);
   mustache::data card(core::ProductStore& products, const core::Product& product);
@@ -167,6 +205,9 @@ class Shop {
 
   AppContext& app_;
   std::string key_;
+  PageCache pages_;
+  Counter& page_hits_;
+  Counter& page_misses_;
 };
 
 void Shop::send_page(httplib::Response& res, std::string_view name, mustache::data data,
@@ -175,6 +216,42 @@ void Shop::send_page(httplib::Response& res, std::string_view name, mustache::da
   if (!html) return write_html_error(res, html.error());
   res.status = status;
   res.set_content(*html, "text/html; charset=utf-8");
+}
+
+bool Shop::serve_cached(const httplib::Request& req, httplib::Response& res, bool form) {
+  auto page = pages_.find(req.target, app_.db.generation(), std::chrono::steady_clock::now());
+  if (!page) {
+    page_misses_.add();
+    return false;
+  }
+  page_hits_.add();
+  send_from_cache(req, res, *page, form);
+  return true;
+}
+
+void Shop::send_cached_page(const httplib::Request& req, httplib::Response& res,
+                            std::string_view name, mustache::data data, const PageInfo& info,
+                            uint64_t generation, bool form) {
+  auto html = app_.render.page(name, std::move(data), info);
+  if (!html) return write_html_error(res, html.error());
+  auto page =
+      pages_.store(req.target, generation, std::move(*html), std::chrono::steady_clock::now());
+  send_from_cache(req, res, *page, form);
+}
+
+void Shop::send_from_cache(const httplib::Request& req, httplib::Response& res,
+                           const PageCache::Page& page, bool form) {
+  const std::string token = form ? form_token_for(req, res, app_.config.tls()) : std::string();
+  const std::string etag = page.etag_for(token);
+  res.set_header("ETag", etag);
+  // Browsers revalidate (a 304 costs no rendering); a page with the visitor's token is theirs.
+  res.set_header("Cache-Control", form ? "private, no-cache" : "no-cache");
+  if (etag_matches(req, etag)) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.set_content(page.with_token(token), "text/html; charset=utf-8");
 }
 
 void Shop::not_found_page(httplib::Response& res, const std::string& message) {
@@ -209,6 +286,9 @@ mustache::data Shop::card(core::ProductStore& products, const core::Product& pro
 }
 
 void Shop::home(const httplib::Request& req, httplib::Response& res) {
+  if (serve_cached(req, res, false)) return;
+  // Read before the database: a commit during rendering then leaves the page stale at once.
+  const uint64_t generation = app_.db.generation();
   auto db = app_.db.acquire();
   if (!db) return write_html_error(res, db.error());
   core::ProductStore products(*db, app_.clock);
@@ -292,10 +372,12 @@ void Shop::home(const httplib::Request& req, httplib::Response& res) {
       "Mua sản phẩm OCOP của các hợp tác xã và hộ sản xuất huyện Bảo Lâm, Cao Bằng: miến dong, "
       "mật ong, chè, gạo nếp, thổ cẩm. Thanh toán VietQR.";
   info.url = absolute("/");
-  send_page(res, "home", std::move(data), info);
+  send_cached_page(req, res, "home", std::move(data), info, generation, false);
 }
 
 void Shop::product(const httplib::Request& req, httplib::Response& res) {
+  if (serve_cached(req, res, true)) return;
+  const uint64_t generation = app_.db.generation();
   const auto id = parse_int(req.matches[1].str());
   auto db = app_.db.acquire();
   if (!db) return write_html_error(res, db.error());
@@ -367,11 +449,13 @@ void Shop::product(const httplib::Request& req, httplib::Response& res) {
     }
   }
   data.set("photos", photo_list);
-  info.csrf_token = form_token_for(req, res, app_.config.tls());
-  send_page(res, "product", std::move(data), info);
+  info.csrf_token = pages_.token_placeholder();
+  send_cached_page(req, res, "product", std::move(data), info, generation, true);
 }
 
 void Shop::producer(const httplib::Request& req, httplib::Response& res) {
+  if (serve_cached(req, res, false)) return;
+  const uint64_t generation = app_.db.generation();
   const auto id = parse_int(req.matches[1].str());
   auto db = app_.db.acquire();
   if (!db) return write_html_error(res, db.error());
@@ -407,7 +491,7 @@ void Shop::producer(const httplib::Request& req, httplib::Response& res) {
                      producer->fields.name + ": sản phẩm OCOP Bảo Lâm";
   info.url = absolute("/nha-san-xuat/" + std::to_string(producer->id));
   info.og_type = "profile";
-  send_page(res, "producer", std::move(data), info);
+  send_cached_page(req, res, "producer", std::move(data), info, generation, false);
 }
 
 void Shop::photo(const httplib::Request& req, httplib::Response& res) {
@@ -661,7 +745,7 @@ void Shop::checkout(const httplib::Request& req, httplib::Response& res) {
   if (!form_token_ok(req)) return forbidden_page(res);
   const Cart cart = read_cart(req);
   if (cart.empty()) return redirect(res, "/gio-hang");
-  auto db = app_.db.acquire();
+  auto db = app_.db.acquire_writer();
   if (!db) return write_html_error(res, db.error());
   auto view = cart_view(*db, cart);
   if (!view) return write_html_error(res, view.error());
