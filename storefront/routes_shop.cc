@@ -905,6 +905,16 @@ void Shop::order(const httplib::Request& req, httplib::Response& res) {
       p.set("description", pay->description);
       data.set("payment", p);
     }
+    // payOS, when the producer connected it: its QR and checkout page beside our VietQR.
+    const std::string order_url = app_.config.base_url() + "/don-hang/" +
+                                  percent_encode(order->code) + "?token=" + percent_encode(token);
+    if (auto offer = payos_offer(app_.config, app_.db, app_.clock, *order, order_url)) {
+      mustache::data p;
+      p.set("checkout_url", offer->checkout_url);
+      if (!offer->qr_image.empty()) p.set("qr_image", offer->qr_image);
+      p.set("amount", core::format_vnd(offer->amount_vnd));
+      data.set("payos", p);
+    }
   }
   mustache::data items{mustache::data::type::list};
   for (const auto& item : order->items) {
