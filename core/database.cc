@@ -208,7 +208,7 @@ Transaction::~Transaction() {
 
 Result<void> Transaction::commit() {
   if (done_ || db_ == nullptr) throw std::logic_error("Transaction::commit() called twice");
-  int rc = sqlite3_exec(db_->handle(), "COMMIT", nullptr, nullptr, nullptr);
+  int rc = db_->run_kept(db_->commit_, "COMMIT");
   if (rc != SQLITE_OK) return sqlite_error(db_->handle(), rc, "commit");
   done_ = true;
   return {};
@@ -259,19 +259,41 @@ Result<Database> Database::open_in_memory() {
 }
 
 Database::Database(Database&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      begin_(std::exchange(other.begin_, nullptr)),
+      commit_(std::exchange(other.commit_, nullptr)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
-    sqlite3_close_v2(db_);
+    close();
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    begin_ = std::exchange(other.begin_, nullptr);
+    commit_ = std::exchange(other.commit_, nullptr);
   }
   return *this;
 }
 
+Database::~Database() { close(); }
+
 // close_v2: if a Statement outlives its Database (a bug) the handle closes when it is finalized.
-Database::~Database() { sqlite3_close_v2(db_); }
+void Database::close() {
+  sqlite3_finalize(std::exchange(begin_, nullptr));
+  sqlite3_finalize(std::exchange(commit_, nullptr));
+  sqlite3_close_v2(std::exchange(db_, nullptr));
+}
+
+// BEGIN and COMMIT run on every write: prepared once per connection, reset right after running.
+int Database::run_kept(sqlite3_stmt*& kept, const char* sql) {
+  if (kept == nullptr) {
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &kept, nullptr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  int rc = sqlite3_step(kept);
+  sqlite3_reset(kept);
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
 
 Result<Statement> Database::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -294,7 +316,7 @@ Result<void> Database::exec(std::string_view sql) {
 }
 
 Result<Transaction> Database::begin() {
-  int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  int rc = run_kept(begin_, "BEGIN IMMEDIATE");
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "begin");
   return Transaction(this);
 }

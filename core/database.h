@@ -121,10 +121,16 @@ class Database {
   sqlite3* handle() { return db_; }
 
  private:
+  friend class Transaction;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Result<void> migrate();
+  void close();
+  // Runs a parameterless statement kept prepared in `kept`; returns an SQLite result code.
+  int run_kept(sqlite3_stmt*& kept, const char* sql);
   sqlite3* db_ = nullptr;
   std::string path_;
+  sqlite3_stmt* begin_ = nullptr;
+  sqlite3_stmt* commit_ = nullptr;
 };
 
 }  // namespace chophien::core
