@@ -189,6 +189,8 @@ run() {
   echo "$1 $line" >>"$tmp/results"
   printf '  %-18s %s\n' "$1" "$line"
 }
+# The machine may be shared: record its load beside the figures.
+echo "load before the runs:$(uptime | sed 's/.*load average//')"
 echo "wrk -t$threads -d${seconds}s --latency (columns: req/s p50_ms p99_ms errors)"
 : >"$tmp/results"
 run chophien_product 64 "$tmp/report.lua" "$base/san-pham/$product"
@@ -196,6 +198,8 @@ run nginx_product 64 "$tmp/report.lua" "$nginx_base/product.html"
 run chophien_home 64 "$tmp/report.lua" "$base/"
 run nginx_home 64 "$tmp/report.lua" "$nginx_base/home.html"
 run checkout 32 "$tmp/checkout.lua" "$base/api/v1/checkout"
+
+echo "load after the runs:$(uptime | sed 's/.*load average//')"
 
 # --- Memory after the runs, and a few searches over the 10,000 products -------------------------
 for q in mien "mat ong" "che shan tuyet" "gao nep" "khan tho cam"; do
