@@ -1,0 +1,626 @@
+#pragma once
+// Test support: a fake Shopee, Lazada or TikTok Shop on 127.0.0.1 that checks every request the
+// way the platform documents it (integrations.md sections 1-3), rebuilding the signed string
+// from what it received (its own code, not the connectors'): the signature, the timestamp window,
+// the app key, the access token and the required fields. It keeps items by SKU, counts calls per
+// endpoint, and can be told to answer the next calls to an endpoint with throttling, a server
+// error, a validation error, an expired token, a duplicate SKU, or to apply a call and then not
+// answer before the client's read timeout ("timeout after accepting").
+//
+// Header-only, for tests only. Thread-safety: the server's threads share state under a mutex.
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "integrations/crypto.h"
+#include "integrations/marketplace.h"
+
+namespace chophien::integrations::testing_support {
+
+enum class Fault {
+  throttle,
+  server_error,
+  validation,
+  expired_token,
+  duplicate_sku,
+  accept_then_hang
+};
+
+struct FakeItem {
+  std::string item_id;
+  std::string sku_id;
+  int64_t price = 0;
+  int64_t stock = 0;
+};
+
+class FakeMarketplace {
+ public:
+  FakeMarketplace(Platform platform, const core::Clock& clock, std::string key = "2000001",
+                  std::string secret = "fake-secret")
+      : platform_(platform), clock_(clock), key_(std::move(key)), secret_(std::move(secret)) {
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+      handle(req, res);
+    };
+    server_.Get(".*", handler);
+    server_.Post(".*", handler);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the loop runs would be lost, and the destructor would wait forever.
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~FakeMarketplace() {
+    {
+      std::lock_guard lock(mu_);
+      released_ = true;
+    }
+    cv_.notify_all();
+    server_.stop();
+    thread_.join();
+  }
+  FakeMarketplace(const FakeMarketplace&) = delete;
+  FakeMarketplace& operator=(const FakeMarketplace&) = delete;
+
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // An app pointing here, with a short read timeout so "no answer" tests stay fast.
+  MarketplaceApp app() const {
+    MarketplaceApp a = default_app(platform_);
+    a.key = key_;
+    a.secret = secret_;
+    const std::string prefix = platform_ == Platform::lazada ? "/rest" : "";
+    a.api_base = origin() + prefix;
+    a.auth_base = origin() + prefix;
+    a.authorize_base = origin() + "/authorize";
+    a.read_timeout_ms = 300;
+    return a;
+  }
+
+  // The tokens the fake accepts now; refresh rotates them.
+  void grant(const std::string& access, const std::string& refresh) {
+    std::lock_guard lock(mu_);
+    access_tokens_ = {access};
+    refresh_token_ = refresh;
+  }
+  void fail_next(const std::string& endpoint_suffix, Fault fault, int times = 1,
+                 int retry_after = 0) {
+    std::lock_guard lock(mu_);
+    for (int i = 0; i < times; ++i) faults_.push_back({endpoint_suffix, fault, retry_after});
+  }
+  int calls(const std::string& endpoint_suffix) const {
+    std::lock_guard lock(mu_);
+    int n = 0;
+    for (const auto& [path, count] : calls_) {
+      if (path.ends_with(endpoint_suffix)) n += count;
+    }
+    return n;
+  }
+  int creates() const {
+    std::lock_guard lock(mu_);
+    return creates_;
+  }
+  std::optional<FakeItem> item(const std::string& sku) const {
+    std::lock_guard lock(mu_);
+    auto it = items_.find(sku);
+    if (it == items_.end()) return std::nullopt;
+    return it->second;
+  }
+  // Why requests were refused (bad signature, stale timestamp, missing field...).
+  std::vector<std::string> rejections() const {
+    std::lock_guard lock(mu_);
+    return rejections_;
+  }
+  std::string refresh_token() const {
+    std::lock_guard lock(mu_);
+    return refresh_token_;
+  }
+
+ private:
+  using json = nlohmann::json;
+  struct Scripted {
+    std::string suffix;
+    Fault fault;
+    int retry_after;
+  };
+
+  static std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  static std::string tag(const std::string& xml, const std::string& name) {
+    auto open = xml.find("<" + name + ">");
+    if (open == std::string::npos) return "";
+    open += name.size() + 2;
+    auto close = xml.find("</" + name + ">", open);
+    return close == std::string::npos ? "" : xml.substr(open, close - open);
+  }
+
+  // Parameters in received order (query, then form fields), decoded.
+  static std::vector<std::pair<std::string, std::string>> params_of(const httplib::Request& req) {
+    std::vector<std::pair<std::string, std::string>> out(req.params.begin(), req.params.end());
+    if (req.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")) {
+      httplib::Params form;
+      httplib::detail::parse_query_text(req.body, form);
+      // cpp-httplib may already have parsed the form into req.params.
+      for (const auto& [k, v] : form) {
+        std::pair<std::string, std::string> kv{k, v};
+        if (std::find(out.begin(), out.end(), kv) == out.end()) out.push_back(kv);
+      }
+    }
+    return out;
+  }
+
+  static std::string param(const std::vector<std::pair<std::string, std::string>>& ps,
+                           const std::string& name) {
+    for (const auto& [k, v] : ps) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+
+  void reject(httplib::Response& res, const std::string& why, const json& body, int status = 200) {
+    rejections_.push_back(why);
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  json error_body(const std::string& kind, const std::string& message) {
+    const std::string rid = "rid-" + std::to_string(++request_counter_);
+    switch (platform_) {
+      case Platform::shopee:
+        return {{"error", kind}, {"message", message}, {"request_id", rid}};
+      case Platform::lazada:
+        return {{"type", "ISV"}, {"code", kind}, {"message", message}, {"request_id", rid}};
+      case Platform::tiktok:
+        return {{"code", std::stoll(kind)}, {"message", message}, {"request_id", rid}};
+    }
+    return {};
+  }
+
+  json ok_body(json data) {
+    const std::string rid = "rid-" + std::to_string(++request_counter_);
+    switch (platform_) {
+      case Platform::shopee:
+        return {{"error", ""}, {"message", ""}, {"request_id", rid}, {"response", data}};
+      case Platform::lazada:
+        return {{"code", "0"}, {"data", data}, {"request_id", rid}};
+      case Platform::tiktok:
+        return {{"code", 0}, {"message", "Success"}, {"request_id", rid}, {"data", data}};
+    }
+    return {};
+  }
+
+  bool fresh(int64_t timestamp, int64_t window) const {
+    return std::llabs(timestamp - clock_.now()) <= window;
+  }
+
+  // Checks the signature, timestamp and token as the platform does; false when refused.
+  bool authenticate(const httplib::Request& req, httplib::Response& res, const std::string& path,
+                    const std::vector<std::pair<std::string, std::string>>& ps, bool& is_token) {
+    is_token = false;
+    if (platform_ == Platform::shopee) {
+      is_token = path.starts_with("/api/v2/auth/");
+      const int64_t ts = std::atoll(param(ps, "timestamp").c_str());
+      std::string base = param(ps, "partner_id") + path + param(ps, "timestamp");
+      if (!is_token) base += param(ps, "access_token") + param(ps, "shop_id");
+      if (param(ps, "partner_id") != key_ ||
+          !constant_time_equals(hmac_sha256_hex(secret_, base), param(ps, "sign"))) {
+        reject(res, "shopee sign", error_body("error_sign", "Wrong sign."));
+        return false;
+      }
+      if (!fresh(ts, 300)) {
+        reject(res, "shopee timestamp", error_body("error_auth", "Invalid timestamp."));
+        return false;
+      }
+      if (!is_token && std::find(access_tokens_.begin(), access_tokens_.end(),
+                                 param(ps, "access_token")) == access_tokens_.end()) {
+        reject(res, "shopee token", error_body("invalid_access_token", "Invalid access_token."));
+        return false;
+      }
+      return true;
+    }
+    if (platform_ == Platform::lazada) {
+      is_token = path.starts_with("/auth/");
+      auto sorted = ps;
+      std::erase_if(sorted, [](const auto& p) { return p.first == "sign"; });
+      std::sort(sorted.begin(), sorted.end());
+      std::string base = path;
+      for (const auto& [k, v] : sorted) base += k + v;
+      if (param(ps, "app_key") != key_ || param(ps, "sign_method") != "sha256" ||
+          !constant_time_equals(upper(hmac_sha256_hex(secret_, base)), param(ps, "sign"))) {
+        reject(res, "lazada sign",
+               error_body("IncompleteSignature",
+                          "The request signature does not conform to platform standards"));
+        return false;
+      }
+      if (!fresh(std::atoll(param(ps, "timestamp").c_str()) / 1000, 7200)) {
+        reject(res, "lazada timestamp", error_body("InvalidTimestamp", "Timestamp is invalid"));
+        return false;
+      }
+      if (!is_token && std::find(access_tokens_.begin(), access_tokens_.end(),
+                                 param(ps, "access_token")) == access_tokens_.end()) {
+        reject(
+            res, "lazada token",
+            error_body("IllegalAccessToken", "The specified access token is invalid or expired"));
+        return false;
+      }
+      return true;
+    }
+    is_token = path.starts_with("/api/v2/token/");
+    if (is_token) {
+      if (param(ps, "app_key") != key_ || param(ps, "app_secret") != secret_) {
+        reject(res, "tiktok app secret", error_body("36004003", "invalid app secret"));
+        return false;
+      }
+      return true;
+    }
+    auto sorted = ps;
+    std::erase_if(sorted,
+                  [](const auto& p) { return p.first == "sign" || p.first == "access_token"; });
+    std::sort(sorted.begin(), sorted.end());
+    std::string base = secret_ + path;
+    for (const auto& [k, v] : sorted) base += k + v;
+    base += req.body + secret_;
+    if (param(ps, "app_key") != key_ ||
+        !constant_time_equals(hmac_sha256_hex(secret_, base), param(ps, "sign"))) {
+      reject(res, "tiktok sign", error_body("106001", "Invalid signature"));
+      return false;
+    }
+    if (!fresh(std::atoll(param(ps, "timestamp").c_str()), 300)) {
+      reject(res, "tiktok timestamp", error_body("106002", "Invalid timestamp"));
+      return false;
+    }
+    if (req.method == "POST" &&
+        !req.get_header_value("Content-Type").starts_with("application/json")) {
+      reject(res, "tiktok content type",
+             error_body("36009001", "content-type must be application/json"));
+      return false;
+    }
+    if (std::find(access_tokens_.begin(), access_tokens_.end(),
+                  req.get_header_value("x-tts-access-token")) == access_tokens_.end()) {
+      reject(res, "tiktok token",
+             error_body("105002", "Expired credentials: access token is expired"));
+      return false;
+    }
+    if (path.starts_with("/product/") && param(ps, "shop_cipher").empty()) {
+      reject(res, "tiktok cipher", error_body("36009003", "shop_cipher is required"));
+      return false;
+    }
+    return true;
+  }
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    std::unique_lock lock(mu_);
+    std::string path = req.path;
+    if (platform_ == Platform::lazada && path.starts_with("/rest")) path = path.substr(5);
+    ++calls_[path];
+    const auto ps = params_of(req);
+    bool is_token = false;
+    if (!authenticate(req, res, path, ps, is_token)) return;
+
+    bool hang = false;
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+      if (!path.ends_with(it->suffix)) continue;
+      Scripted f = *it;
+      faults_.erase(it);
+      switch (f.fault) {
+        case Fault::throttle:
+          if (platform_ == Platform::lazada && f.retry_after > 0) {
+            reject(res, "throttled",
+                   error_body("ApiCallLimit", "This ban will last " +
+                                                  std::to_string(f.retry_after) + " more seconds"));
+          } else {
+            if (f.retry_after > 0) res.set_header("Retry-After", std::to_string(f.retry_after));
+            reject(res, "throttled", json::object(), 429);
+          }
+          return;
+        case Fault::server_error:
+          reject(res, "server error", json::object(), 503);
+          return;
+        case Fault::validation:
+          reject(
+              res, "validation",
+              platform_ == Platform::tiktok
+                  ? error_body("12052048", "Tên sản phẩm chứa từ bị cấm")
+                  : error_body(platform_ == Platform::shopee ? "error_param" : "InvalidParameter",
+                               "Tên sản phẩm chứa từ bị cấm"));
+          return;
+        case Fault::expired_token:
+          access_tokens_.clear();
+          reject(res, "expired token",
+                 platform_ == Platform::shopee
+                     ? error_body("invalid_access_token", "access token is expired")
+                 : platform_ == Platform::lazada
+                     ? error_body("IllegalAccessToken",
+                                  "The specified access token is invalid or expired")
+                     : error_body("105002", "Expired credentials: access token is expired"));
+          return;
+        case Fault::duplicate_sku:
+          reject(res, "duplicate",
+                 error_body(platform_ == Platform::tiktok ? "12019003" : "DuplicateSku",
+                            "SellerSku is duplicate: already exists"));
+          return;
+        case Fault::accept_then_hang:
+          hang = true;
+          break;
+      }
+      break;
+    }
+
+    json data = json::object();
+    std::string problem = apply(req, path, ps, is_token, data);
+    if (problem == "IllegalRefreshToken") {
+      reject(res, problem, error_body("IllegalRefreshToken", "The refresh token is invalid"));
+      return;
+    }
+    if (!problem.empty()) {
+      reject(res, problem,
+             platform_ == Platform::tiktok   ? error_body("12052000", problem)
+             : platform_ == Platform::shopee ? error_body("error_param", problem)
+                                             : error_body("MISSING_PARAMETER", problem));
+      return;
+    }
+    json body = ok_body(data);
+    if (is_token && platform_ != Platform::tiktok) body = data;  // Shopee/Lazada: top level
+    if (is_token && platform_ == Platform::lazada) body["code"] = "0";
+    if (is_token && platform_ == Platform::shopee) body["error"] = "";
+    if (hang) {
+      // Applied; now keep the client waiting past its read timeout.
+      cv_.wait_for(lock, std::chrono::seconds(3), [this] { return released_; });
+    }
+    res.set_content(body.dump(), "application/json");
+  }
+
+  std::string new_tokens(json& data) {
+    ++token_counter_;
+    const std::string access = "acc-" + std::to_string(token_counter_);
+    refresh_token_ = "ref-" + std::to_string(token_counter_);
+    access_tokens_.push_back(access);
+    const int64_t now = clock_.now();
+    if (platform_ == Platform::shopee) {
+      data = {{"access_token", access}, {"refresh_token", refresh_token_}, {"expire_in", 14400}};
+    } else if (platform_ == Platform::lazada) {
+      data = {{"access_token", access},
+              {"refresh_token", refresh_token_},
+              {"expires_in", 604800},
+              {"refresh_expires_in", 2592000},
+              {"country_user_info_list",
+               json::array({{{"country", "vn"}, {"seller_id", "900100"}, {"short_code", "VN1"}}})}};
+    } else {
+      data = {{"access_token", access},
+              {"refresh_token", refresh_token_},
+              {"access_token_expire_in", now + 7 * 86400},
+              {"refresh_token_expire_in", now + 60 * 86400},
+              {"open_id", "open-1"},
+              {"seller_name", "Shop Mật Ong"}};
+    }
+    return "";
+  }
+
+  // Performs the call; returns a refusal reason or "".
+  std::string apply(const httplib::Request& req, const std::string& path,
+                    const std::vector<std::pair<std::string, std::string>>& ps, bool is_token,
+                    json& data) {
+    const json body = req.get_header_value("Content-Type").starts_with("application/json")
+                          ? json::parse(req.body, nullptr, false)
+                          : json();
+    if (is_token) {
+      std::string code, refresh;
+      if (platform_ == Platform::shopee) {
+        if (!body.is_object() || !body.contains("shop_id") || !body.contains("partner_id")) {
+          return "shop_id and partner_id are required";
+        }
+        code = body.value("code", "");
+        refresh = body.value("refresh_token", "");
+      } else if (platform_ == Platform::lazada) {
+        code = param(ps, "code");
+        refresh = param(ps, "refresh_token");
+      } else {
+        code = param(ps, "auth_code");
+        refresh = param(ps, "refresh_token");
+      }
+      if (path.ends_with("refresh") || path.ends_with("access_token/get")) {
+        if (refresh.empty() || refresh != refresh_token_) {
+          token_refused_ = true;
+          return platform_ == Platform::lazada ? "IllegalRefreshToken" : "invalid refresh token";
+        }
+      } else if (code != "good-code") {
+        return "invalid auth code";
+      }
+      return new_tokens(data);
+    }
+    if (platform_ == Platform::shopee) return apply_shopee(path, ps, body, data);
+    if (platform_ == Platform::lazada) return apply_lazada(path, ps, data);
+    return apply_tiktok(path, body, data);
+  }
+
+  std::string next_id() { return std::to_string(700000 + (++id_counter_)); }
+
+  std::string apply_shopee(const std::string& path,
+                           const std::vector<std::pair<std::string, std::string>>& ps,
+                           const json& body, json& data) {
+    if (path == "/api/v2/product/add_item") {
+      for (const char* f : {"item_name", "description", "original_price", "category_id", "image",
+                            "weight", "logistic_info", "seller_stock"}) {
+        if (!body.is_object() || !body.contains(f)) return std::string("missing ") + f;
+      }
+      if (body["image"].value("image_id_list", json::array()).empty()) return "no image";
+      const std::string sku = body.value("item_sku", "");
+      FakeItem item{next_id(), "", body["original_price"].get<int64_t>(),
+                    body["seller_stock"][0]["stock"].get<int64_t>()};
+      items_[sku] = item;
+      ++creates_;
+      data = {{"item_id", std::stoll(item.item_id)}};
+      return "";
+    }
+    if (path == "/api/v2/product/update_price" || path == "/api/v2/product/update_stock") {
+      if (!body.is_object() || !body.contains("item_id")) return "missing item_id";
+      const std::string id = std::to_string(body["item_id"].get<int64_t>());
+      for (auto& [sku, item] : items_) {
+        if (item.item_id != id) continue;
+        if (path.ends_with("price"))
+          item.price = body["price_list"][0]["original_price"].get<int64_t>();
+        else
+          item.stock = body["stock_list"][0]["seller_stock"][0]["stock"].get<int64_t>();
+        return "";
+      }
+      return "item not found";
+    }
+    if (path == "/api/v2/product/get_item_list") {
+      json list = json::array();
+      for (const auto& [sku, item] : items_)
+        list.push_back({{"item_id", std::stoll(item.item_id)}});
+      data = {{"item", list}, {"has_next_page", false}, {"total_count", list.size()}};
+      return "";
+    }
+    if (path == "/api/v2/product/get_item_base_info") {
+      const std::string wanted = "," + param(ps, "item_id_list") + ",";
+      json list = json::array();
+      for (const auto& [sku, item] : items_) {
+        if (wanted.find("," + item.item_id + ",") != std::string::npos) {
+          list.push_back({{"item_id", std::stoll(item.item_id)}, {"item_sku", sku}});
+        }
+      }
+      data = {{"item_list", list}};
+      return "";
+    }
+    return "unknown path " + path;
+  }
+
+  std::string apply_lazada(const std::string& path,
+                           const std::vector<std::pair<std::string, std::string>>& ps, json& data) {
+    const std::string payload = param(ps, "payload");
+    if (path == "/product/create") {
+      for (const char* f :
+           {"PrimaryCategory", "name", "SellerSku", "price", "quantity", "package_weight",
+            "package_length", "package_width", "package_height"}) {
+        if (tag(payload, f).empty()) return std::string("MISSING_PARAMETER ") + f;
+      }
+      const std::string sku = tag(payload, "SellerSku");
+      if (items_.count(sku) != 0) return "SellerSku is duplicate";
+      FakeItem item{next_id(), "sku-" + next_id(), std::stoll(tag(payload, "price")),
+                    std::stoll(tag(payload, "quantity"))};
+      items_[sku] = item;
+      ++creates_;
+      data = {
+          {"item_id", std::stoll(item.item_id)},
+          {"sku_list",
+           json::array({{{"seller_sku", sku}, {"sku_id", std::stoll(item.sku_id.substr(4))}}})}};
+      return "";
+    }
+    if (path == "/product/price_quantity/update") {
+      const std::string sku = tag(payload, "SellerSku");
+      auto it = items_.find(sku);
+      if (it == items_.end()) return "SellerSku not found";
+      if (!tag(payload, "Price").empty()) it->second.price = std::stoll(tag(payload, "Price"));
+      if (!tag(payload, "Quantity").empty())
+        it->second.stock = std::stoll(tag(payload, "Quantity"));
+      return "";
+    }
+    if (path == "/products/get") {
+      json products = json::array();
+      const std::string search = param(ps, "search");
+      for (const auto& [sku, item] : items_) {
+        if (sku.find(search) == std::string::npos) continue;
+        products.push_back({{"item_id", std::stoll(item.item_id)},
+                            {"skus", json::array({{{"SellerSku", sku}, {"SkuId", item.sku_id}}})}});
+      }
+      data = {{"total_products", products.size()}, {"products", products}};
+      return "";
+    }
+    return "unknown path " + path;
+  }
+
+  std::string apply_tiktok(const std::string& path, const json& body, json& data) {
+    if (path == "/authorization/202309/shops") {
+      data = {
+          {"shops", json::array({{{"id", "7495"}, {"cipher", "ROW_fake"}, {"name", "Shop VN"}}})}};
+      return "";
+    }
+    if (path == "/product/202309/products") {
+      for (const char* f : {"title", "description", "category_id", "main_images", "skus"}) {
+        if (!body.is_object() || !body.contains(f)) return std::string("missing ") + f;
+      }
+      const json& sku = body["skus"][0];
+      if (sku["price"].value("currency", "") != "VND" || !sku["price"]["amount"].is_string()) {
+        return "price.amount must be a string in VND";
+      }
+      if (sku["inventory"][0].value("warehouse_id", "").empty()) return "missing warehouse_id";
+      FakeItem item{next_id(), next_id(), std::stoll(sku["price"]["amount"].get<std::string>()),
+                    sku["inventory"][0]["quantity"].get<int64_t>()};
+      items_[sku.value("seller_sku", "")] = item;
+      ++creates_;
+      data = {{"product_id", item.item_id},
+              {"skus",
+               json::array({{{"id", item.sku_id}, {"seller_sku", sku.value("seller_sku", "")}}})}};
+      return "";
+    }
+    if (path == "/product/202309/products/search") {
+      json products = json::array();
+      for (const auto& wanted : body.value("seller_skus", json::array())) {
+        auto it = items_.find(wanted.get<std::string>());
+        if (it == items_.end()) continue;
+        products.push_back(
+            {{"id", it->second.item_id},
+             {"skus", json::array({{{"id", it->second.sku_id}, {"seller_sku", it->first}}})}});
+      }
+      data = {{"products", products}, {"total_count", products.size()}};
+      return "";
+    }
+    const std::string prefix = "/product/202309/products/";
+    if (path.starts_with(prefix)) {
+      const std::string rest = path.substr(prefix.size());
+      const std::string id = rest.substr(0, rest.find('/'));
+      for (auto& [sku, item] : items_) {
+        if (item.item_id != id) continue;
+        const json& s = body["skus"][0];
+        if (s.value("id", "") != item.sku_id) return "sku id does not belong to the product";
+        if (rest.ends_with("/prices/update")) {
+          item.price = std::stoll(s["price"]["amount"].get<std::string>());
+        } else if (rest.ends_with("/inventory/update")) {
+          item.stock = s["inventory"][0]["quantity"].get<int64_t>();
+        } else {
+          return "unknown path " + path;
+        }
+        return "";
+      }
+      return "product not found";
+    }
+    return "unknown path " + path;
+  }
+
+  Platform platform_;
+  const core::Clock& clock_;
+  std::string key_;
+  std::string secret_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  std::vector<std::string> access_tokens_;
+  std::string refresh_token_;
+  std::deque<Scripted> faults_;
+  std::map<std::string, int> calls_;
+  std::map<std::string, FakeItem> items_;
+  std::vector<std::string> rejections_;
+  int creates_ = 0;
+  int request_counter_ = 0;
+  int token_counter_ = 0;
+  int id_counter_ = 0;
+  bool token_refused_ = false;
+};
+
+}  // namespace chophien::integrations::testing_support
