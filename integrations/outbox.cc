@@ -591,6 +591,7 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
     OutboxState next = OutboxState::pending;
     int64_t next_at = now;
     bool give_up = false;
+    bool drop_shop = false;
     switch (error.code) {
       case ErrorCode::rate_limited:
       case ErrorCode::unavailable:
@@ -607,7 +608,7 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
         break;
       case ErrorCode::unauthenticated:
         // The token was refused early: refresh it on the next pass, then retry this row.
-        shops.erase(row.shop_ref);
+        drop_shop = true;  // erased after the last use of `shop` below
         {
           auto expire =
               db_.prepare("UPDATE marketplace_shops SET access_expires_at = 0 WHERE id = ?1");
@@ -656,6 +657,7 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
                                           {"request_id", info.request_id},
                                           {"code", error_code_name(error.code)},
                                           {"next", give_up ? "failed" : outbox_state_name(next)}});
+    if (drop_shop) shops.erase(row.shop_ref);
   }
   if (progress) progress(processed, report.due);
   return report;
