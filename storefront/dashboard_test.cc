@@ -99,12 +99,12 @@ TEST_F(Dashboard, OfficerSeesTheTableChartsAndDownloads) {
   EXPECT_EQ(count(page, "<svg "), 10u);
   EXPECT_EQ(count(page, "</svg>"), 10u);
   EXPECT_EQ(count(page, ">Xã Lý Bôn</text>"), 10u);
-  // Revenue bars: Bảo Lâm 250,000 is the longest (330 px), Lý Bôn's 30,000 in proportion.
+  // Revenue bars: Bảo Lâm 250,000 is the longest (290 px), Lý Bôn's 30,000 in proportion.
   const auto chart = page.find("id=\"bd-revenue_vnd\"");
   ASSERT_NE(chart, std::string::npos);
   const std::string revenue = page.substr(chart, page.find("</figure>", chart) - chart);
-  EXPECT_NE(revenue.find("width=\"330\""), std::string::npos) << revenue;
-  EXPECT_NE(revenue.find("width=\"40\""), std::string::npos) << revenue;
+  EXPECT_NE(revenue.find("width=\"290\""), std::string::npos) << revenue;
+  EXPECT_NE(revenue.find("width=\"35\""), std::string::npos) << revenue;
   EXPECT_NE(revenue.find(">250.000\xC2\xA0₫</text>"), std::string::npos) << revenue;
   // A commune without producers has no rate: a dash, no bar.
   const auto rate = page.find("id=\"bd-ecom_producer_rate\"");

@@ -103,8 +103,9 @@ std::string source_text(core::FigureSource source) {
 
 // A horizontal bar chart, one bar per child area, as inline SVG. Rates are drawn on 0–100 %,
 // other figures against the largest value; an area without a value gets a dash and no bar.
+// No width or height: the viewBox scales the chart to the page's width (and the paper's).
 std::string bar_chart(const core::Report& report, const core::IndicatorDefinition& def) {
-  constexpr int kLabel = 190, kBars = 330, kRow = 26, kTop = 6;
+  constexpr int kLabel = 190, kBars = 290, kRow = 26, kTop = 6;
   std::vector<std::pair<std::string, const core::Figure*>> bars;
   for (const auto& row : report.rows) {
     if (row.total) continue;
@@ -120,9 +121,9 @@ std::string bar_chart(const core::Report& report, const core::IndicatorDefinitio
   const int height = kTop * 2 + kRow * static_cast<int>(bars.size());
   const std::string id = "bieu-do-" + def.code;
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 640 " +
-                    std::to_string(height) + "\" width=\"640\" height=\"" + std::to_string(height) +
-                    "\" role=\"img\" aria-labelledby=\"" + id + "-title\"><title id=\"" + id +
-                    "-title\">" + html_escape(def.name_vi) + " theo địa bàn</title>";
+                    std::to_string(height) + "\" role=\"img\" aria-labelledby=\"" + id +
+                    "-title\"><title id=\"" + id + "-title\">" + html_escape(def.name_vi) +
+                    " theo địa bàn</title>";
   svg += "<line x1=\"" + std::to_string(kLabel) + "\" y1=\"0\" x2=\"" + std::to_string(kLabel) +
          "\" y2=\"" + std::to_string(height) + "\" stroke=\"#555\" stroke-width=\"1\"/>";
   for (size_t i = 0; i < bars.size(); ++i) {
