@@ -75,6 +75,9 @@ bool may_manage(const Actor& actor, int64_t producer_id) {
       return true;
     case Actor::Kind::producer:
       return actor.producer_id == producer_id;
+    case Actor::Kind::officer:
+      // An officer helping a producer (helper mode) acts for that producer only.
+      return actor.producer_id && *actor.producer_id == producer_id;
     default:
       return false;
   }

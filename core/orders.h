@@ -55,6 +55,10 @@ struct Actor {
   static Actor producer(int64_t user, int64_t producer) { return {Kind::producer, user, producer}; }
   static Actor admin(int64_t user) { return {Kind::admin, user, std::nullopt}; }
   static Actor officer(int64_t user) { return {Kind::officer, user, std::nullopt}; }
+  // An officer in helper mode, acting for one producer (may manage that producer's orders).
+  static Actor officer_for(int64_t user, int64_t producer) {
+    return {Kind::officer, user, producer};
+  }
 };
 const char* actor_kind_name(Actor::Kind kind);
 

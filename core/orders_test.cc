@@ -290,6 +290,20 @@ TEST_F(OrdersTest, MarkPaidFulfilAndTheLedgerRow) {
   EXPECT_EQ(events[2].to_status, "fulfilled");
 }
 
+TEST_F(OrdersTest, AnOfficerManagesOnlyTheOrdersOfTheProducerTheyHelp) {
+  auto code = orders.checkout(cart({{mien, 1}})).value()[0].order.code;
+  EXPECT_EQ(orders.mark_paid(code, Actor::officer(3), "cash", 0, "").error().code,
+            ErrorCode::forbidden);
+  EXPECT_EQ(orders.mark_paid(code, Actor::officer_for(3, p2), "cash", 0, "").error().code,
+            ErrorCode::forbidden);
+  auto paid = orders.mark_paid(code, Actor::officer_for(3, p1), "cash", 0, "nhận tiền mặt giúp");
+  ASSERT_TRUE(paid) << paid.error().message;
+  auto events = orders.events(paid->id).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].actor_kind, "officer");
+  EXPECT_EQ(events[1].actor_id, 3);
+}
+
 TEST_F(OrdersTest, PartialMarkPaidKeepsTheOrderPending) {
   auto code = orders.checkout(cart({{mien, 2}})).value()[0].order.code;
   auto part = orders.mark_paid(code, producer1, "bank_transfer", 100000, "").value();

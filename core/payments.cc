@@ -302,7 +302,9 @@ Result<Payment> PaymentStore::assign(int64_t payment_id, std::string_view order_
   if (!p) return p.error();
   if (actor.kind == Actor::Kind::customer || actor.kind == Actor::Kind::system)
     return Error{ErrorCode::forbidden, "không có quyền gán giao dịch", {}};
-  if (actor.kind == Actor::Kind::producer && p->producer_id != actor.producer_id)
+  if ((actor.kind == Actor::Kind::producer ||
+       (actor.kind == Actor::Kind::officer && actor.producer_id)) &&
+      p->producer_id != actor.producer_id)
     return Error{ErrorCode::forbidden, "giao dịch của chủ thể khác", {}};
   if (p->match_state != "unmatched")
     return conflict("chỉ gán được giao dịch chưa khớp (đang ở trạng thái " + p->match_state + ")");
