@@ -25,4 +25,8 @@ void register_api_indicator_routes(Router& router, AppContext& app);
 // (routes_dashboard.cc).
 void register_dashboard_routes(Router& router, AppContext& app);
 
+// The workspace's doors and home: /dang-nhap, /dang-xuat, /quan-ly, helper mode
+// /quan-ly/ho-tro/*, the action log /quan-ly/nhat-ky (routes_workspace.cc).
+void register_workspace_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront
