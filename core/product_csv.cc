@@ -1,5 +1,7 @@
 #include "core/product_csv.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -266,8 +268,14 @@ Result<ImportReport> import_products_csv(Database& db, const Clock& clock, int64
   report.rows = static_cast<int>(records.size() - 1);
   if (!report.errors.empty()) return report;
 
-  auto tx = db.begin();
-  if (!tx) return tx.error();
+  // The caller's transaction when there is one (it may write more in it, and must then not
+  // commit after a report with errors); otherwise one of our own.
+  std::optional<Transaction> tx;
+  if (sqlite3_get_autocommit(db.handle()) != 0) {
+    auto own = db.begin();
+    if (!own) return own.error();
+    tx.emplace(std::move(*own));
+  }
   int64_t done = 0;
   for (auto& row : rows) {
     auto written = row.existing_id ? store.update(*row.existing_id, row.fields)
@@ -282,7 +290,9 @@ Result<ImportReport> import_products_csv(Database& db, const Clock& clock, int64
     ++(row.existing_id ? report.updated : report.inserted);
     if (progress) progress(++done, static_cast<int64_t>(rows.size()));
   }
-  if (auto committed = tx->commit(); !committed) return committed.error();
+  if (tx) {
+    if (auto committed = tx->commit(); !committed) return committed.error();
+  }
   return report;
 }
 

@@ -56,6 +56,8 @@ struct ImportReport {
 // row inserts (sku generated when empty). Columns left out of the header keep their current value
 // on update and take defaults on insert. `progress` (optional) is called with rows done/total.
 // Errors: not_found (producer), unavailable/internal (storage). Row problems are in the report.
+// Runs in the caller's transaction when one is open (the caller then commits, and must not after
+// a report with errors), else in its own.
 Result<ImportReport> import_products_csv(
     Database& db, const Clock& clock, int64_t producer_id, std::string_view csv,
     const std::function<void(int64_t, int64_t)>& progress = {});

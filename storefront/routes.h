@@ -29,4 +29,8 @@ void register_dashboard_routes(Router& router, AppContext& app);
 // /quan-ly/ho-tro/*, the action log /quan-ly/nhat-ky (routes_workspace.cc).
 void register_workspace_routes(Router& router, AppContext& app);
 
+// The producer's products in the workspace: list, form, archive, CSV export and import
+// (routes_workspace_products.cc).
+void register_workspace_product_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront

@@ -20,6 +20,7 @@ struct NavItem {
 // The producer's pages (also an officer's or administrator's in helper mode).
 constexpr NavItem kProducerNav[] = {
     {"/quan-ly", "Tổng quan"},
+    {"/quan-ly/san-pham", "Sản phẩm"},
 };
 // The officer's pages; administrators have these and their own.
 constexpr NavItem kOfficerNav[] = {
