@@ -315,6 +315,18 @@ Result<void> Database::exec(std::string_view sql) {
   return exec_raw(db_, std::string(sql), "exec");
 }
 
+bool Database::in_transaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
+
+Result<JoinedTransaction> Database::begin_or_join() {
+  JoinedTransaction t;
+  if (!in_transaction()) {
+    auto tx = begin();
+    if (!tx) return tx.error();
+    t.own_.emplace(std::move(*tx));
+  }
+  return t;
+}
+
 Result<Transaction> Database::begin() {
   int rc = run_kept(begin_, "BEGIN IMMEDIATE");
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "begin");

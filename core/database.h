@@ -85,6 +85,18 @@ class Transaction {
   bool done_ = false;
 };
 
+// A transaction of its own when none is open on the connection; otherwise the work joins the
+// open one, whose owner commits or rolls back. For store methods that a caller may run inside
+// its own transaction (a page writing a change and its action-log entry together).
+class JoinedTransaction {
+ public:
+  Result<void> commit() { return own_ ? own_->commit() : Result<void>(); }
+
+ private:
+  friend class Database;
+  std::optional<Transaction> own_;
+};
+
 class Database {
  public:
   // Opens (creating if needed) and migrates. Errors: unavailable (cannot open, locked), internal
@@ -102,6 +114,9 @@ class Database {
   // Runs SQL without parameters (schema, pragmas). Not for values: those are always bound.
   Result<void> exec(std::string_view sql);
   Result<Transaction> begin();
+  // See JoinedTransaction.
+  Result<JoinedTransaction> begin_or_join();
+  bool in_transaction() const;
 
   int64_t last_insert_id() const;
   int changes() const;

@@ -115,6 +115,31 @@ TEST(Database, TransactionRollsBackWhenDestroyedWithoutCommit) {
   EXPECT_EQ(count_rows(db, "SELECT count(*) FROM t"), 1);
 }
 
+TEST(Database, BeginOrJoinJoinsTheOpenTransactionAndOwnsOneOtherwise) {
+  auto db = Database::open_in_memory().value();
+  ASSERT_TRUE(db.exec("CREATE TABLE t (v INTEGER)").has_value());
+  EXPECT_FALSE(db.in_transaction());
+  {
+    auto outer = db.begin().value();
+    EXPECT_TRUE(db.in_transaction());
+    {
+      auto joined = db.begin_or_join().value();  // no nested BEGIN: joins
+      ASSERT_TRUE(db.prepare("INSERT INTO t VALUES (?1)")->bind(1, 1).run());
+      ASSERT_TRUE(joined.commit().has_value());  // leaves the decision to the owner
+    }
+    EXPECT_TRUE(db.in_transaction());
+  }  // the owner rolls back: the joined work goes with it
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM t"), 0);
+  {
+    auto own = db.begin_or_join().value();
+    EXPECT_TRUE(db.in_transaction());
+    ASSERT_TRUE(db.prepare("INSERT INTO t VALUES (?1)")->bind(1, 2).run());
+    ASSERT_TRUE(own.commit().has_value());
+  }
+  EXPECT_FALSE(db.in_transaction());
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM t"), 1);
+}
+
 TEST(Database, SecondWriterGetsUnavailableWhileTheFirstHoldsTheLock) {
   TempDir dir;
   const auto path = dir.file("busy.db");

@@ -231,7 +231,7 @@ Result<SaleRow> Ledger::record_manual_sale(const ManualSale& sale, int64_t user_
                                         : std::to_string(sale.producer_id) + ":" + sale.reference;
   e.entered_by = user_id;
   e.note = sale.note;
-  auto tx = db_.begin();
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto row = append(e);
   if (!row) return row.error();

@@ -85,7 +85,8 @@ class Ledger {
   // `db` and `clock` must outlive this object.
   Ledger(Database& db, const Clock& clock) : db_(db), clock_(clock), stmts_(db) {}
 
-  // Records a hand-entered sale by `user_id`, in its own transaction. Errors: invalid_input
+  // Records a hand-entered sale by `user_id`, in its own transaction or in the caller's when
+  // one is open (Database::begin_or_join). Errors: invalid_input
   // (field named), not_found (producer), conflict (reference already used).
   Result<SaleRow> record_manual_sale(const ManualSale& sale, int64_t user_id);
 

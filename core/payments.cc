@@ -296,7 +296,7 @@ Result<int> PaymentStore::match_pending() {
 
 Result<Payment> PaymentStore::assign(int64_t payment_id, std::string_view order_code,
                                      const Actor& actor) {
-  auto tx = db_.begin();
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto p = find(payment_id);
   if (!p) return p.error();

@@ -102,7 +102,7 @@ class PaymentStore {
   // A person assigns an 'unmatched' payment to an order of the same producer (the owner of the
   // receiving account). The amount is applied as a transfer would be. Errors: not_found,
   // forbidden (a producer user of another producer), conflict (payment not unmatched, or the
-  // order belongs to another producer).
+  // order belongs to another producer). Joins the caller's transaction when one is open.
   Result<Payment> assign(int64_t payment_id, std::string_view order_code, const Actor& actor);
 
   Result<Payment> find(int64_t payment_id);

@@ -1,7 +1,5 @@
 #include "core/product_csv.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -270,12 +268,8 @@ Result<ImportReport> import_products_csv(Database& db, const Clock& clock, int64
 
   // The caller's transaction when there is one (it may write more in it, and must then not
   // commit after a report with errors); otherwise one of our own.
-  std::optional<Transaction> tx;
-  if (sqlite3_get_autocommit(db.handle()) != 0) {
-    auto own = db.begin();
-    if (!own) return own.error();
-    tx.emplace(std::move(*own));
-  }
+  auto tx = db.begin_or_join();
+  if (!tx) return tx.error();
   int64_t done = 0;
   for (auto& row : rows) {
     auto written = row.existing_id ? store.update(*row.existing_id, row.fields)
@@ -290,9 +284,7 @@ Result<ImportReport> import_products_csv(Database& db, const Clock& clock, int64
     ++(row.existing_id ? report.updated : report.inserted);
     if (progress) progress(++done, static_cast<int64_t>(rows.size()));
   }
-  if (tx) {
-    if (auto committed = tx->commit(); !committed) return committed.error();
-  }
+  if (auto committed = tx->commit(); !committed) return committed.error();
   return report;
 }
 

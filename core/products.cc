@@ -108,24 +108,6 @@ Product read_product(const Statement& s) {
   return p;
 }
 
-// Runs in the caller's transaction when there is one, else in its own.
-class MaybeTransaction {
- public:
-  static Result<MaybeTransaction> begin(Database& db) {
-    MaybeTransaction t;
-    if (sqlite3_get_autocommit(db.handle()) != 0) {
-      auto tx = db.begin();
-      if (!tx) return tx.error();
-      t.tx_.emplace(std::move(*tx));
-    }
-    return t;
-  }
-  Result<void> commit() { return tx_ ? tx_->commit() : Result<void>(); }
-
- private:
-  std::optional<Transaction> tx_;
-};
-
 // FTS5 query for user text: every folded word becomes a quoted prefix string ("mien"*), so no
 // user input is ever read as FTS syntax; words are ANDed.
 std::string match_expression(std::string_view q) {
@@ -252,7 +234,7 @@ Result<Product> ProductStore::create(int64_t producer_id, ProductFields fields) 
   auto valid = validate(std::move(fields));
   if (!valid) return valid.error();
   auto& f = *valid;
-  auto tx = MaybeTransaction::begin(db_);
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   {
     auto s = db_.prepare("SELECT 1 FROM producers WHERE id = ?1");
@@ -317,7 +299,7 @@ Result<Product> ProductStore::update(int64_t product_id, ProductFields fields) {
   auto valid = validate(std::move(fields));
   if (!valid) return valid.error();
   auto& f = *valid;
-  auto tx = MaybeTransaction::begin(db_);
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   constexpr std::string_view kUpdate = R"sql(
     UPDATE products SET sku = COALESCE(NULLIF(?2, ''), sku), name = ?3, name_key = ?4,
@@ -590,7 +572,7 @@ Result<Photo> ProductStore::add_photo(int64_t product_id, std::string_view bytes
   if (width < 0 || height < 0 || width > 20000 || height > 20000) {
     return invalid_input("photo size must be between 0 and 20000 pixels", "width");
   }
-  auto tx = MaybeTransaction::begin(db_);
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   if (auto product = find(product_id); !product) return product.error();
   Photo photo;
@@ -653,7 +635,7 @@ Result<PhotoData> ProductStore::photo_data(std::string_view sha256) {
 }
 
 Result<void> ProductStore::remove_photo(int64_t photo_id) {
-  auto tx = MaybeTransaction::begin(db_);
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto find_photo = db_.prepare("SELECT sha256 FROM product_photos WHERE id = ?1");
   if (!find_photo) return find_photo.error();
@@ -697,7 +679,7 @@ Result<void> ProductStore::index_product(int64_t product_id) {
 }
 
 Result<void> ProductStore::reindex_producer(int64_t producer_id) {
-  auto tx = MaybeTransaction::begin(db_);
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto products = list_by_producer(producer_id);
   if (!products) return products.error();
@@ -708,7 +690,7 @@ Result<void> ProductStore::reindex_producer(int64_t producer_id) {
 }
 
 Result<void> ProductStore::reindex_all() {
-  auto tx = MaybeTransaction::begin(db_);
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto products = list_all();
   if (!products) return products.error();
