@@ -33,4 +33,9 @@ void register_workspace_routes(Router& router, AppContext& app);
 // (routes_workspace_products.cc).
 void register_workspace_product_routes(Router& router, AppContext& app);
 
+// The producer's money pages: payments and their match state, assigning one to an order, the
+// notification services; sales made outside the system; the printable stall QR
+// (routes_workspace_money.cc).
+void register_workspace_money_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront

@@ -21,6 +21,9 @@ struct NavItem {
 constexpr NavItem kProducerNav[] = {
     {"/quan-ly", "Tổng quan"},
     {"/quan-ly/san-pham", "Sản phẩm"},
+    {"/quan-ly/thanh-toan", "Thanh toán"},
+    {"/quan-ly/ban-hang", "Bán hàng"},
+    {"/quan-ly/ma-qr", "Mã QR"},
 };
 // The officer's pages; administrators have these and their own.
 constexpr NavItem kOfficerNav[] = {
