@@ -21,6 +21,7 @@ struct NavItem {
 constexpr NavItem kProducerNav[] = {
     {"/quan-ly", "Tổng quan"},
     {"/quan-ly/san-pham", "Sản phẩm"},
+    {"/quan-ly/don-hang", "Đơn hàng"},
 };
 // The officer's pages; administrators have these and their own.
 constexpr NavItem kOfficerNav[] = {
