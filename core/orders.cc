@@ -363,7 +363,7 @@ Result<std::vector<Order>> OrderStore::list(const OrderQuery& q) {
                             " FROM orders WHERE (?1 IS NULL OR producer_id = ?1) "
                             "AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR created_at >= ?3) "
                             "AND (?4 IS NULL OR created_at < ?4) "
-                            "ORDER BY created_at DESC, id DESC LIMIT ?5");
+                            "ORDER BY created_at DESC, id DESC LIMIT ?5 OFFSET ?6");
   if (!s_lease) return s_lease.error();
   Statement& s = s_lease->get();
   s.bind(1, q.producer_id);
@@ -371,7 +371,10 @@ Result<std::vector<Order>> OrderStore::list(const OrderQuery& q) {
     s.bind(2, order_status_name(*q.status));
   else
     s.bind_null(2);
-  s.bind(3, q.from).bind(4, q.to).bind(5, std::clamp(q.limit, 1, 1000));
+  s.bind(3, q.from)
+      .bind(4, q.to)
+      .bind(5, std::clamp(q.limit, 1, 1000))
+      .bind(6, std::max<int64_t>(q.offset, 0));
   std::vector<Order> orders;
   for (;;) {
     auto more = s.step();
@@ -493,7 +496,7 @@ Result<PaymentEffect> OrderStore::apply_payment(int64_t order_id, int64_t amount
 
 Result<Order> OrderStore::mark_paid(std::string_view code, const Actor& actor,
                                     std::string_view method, int64_t amount_vnd,
-                                    std::string_view note) {
+                                    std::string_view note, const InTransaction& also) {
   if (method != "cash" && method != "bank_transfer")
     return invalid_input("hình thức phải là cash hoặc bank_transfer", "method");
   if (amount_vnd < 0 || amount_vnd > 10'000'000'000)
@@ -511,12 +514,16 @@ Result<Order> OrderStore::mark_paid(std::string_view code, const Actor& actor,
   if (amount <= 0) return invalid_input("số tiền không hợp lệ", "amount_vnd");
   if (auto effect = apply_payment(order->id, amount, method, actor, note); !effect)
     return effect.error();
+  if (also) {
+    if (auto done = also(); !done) return done.error();
+  }
   if (auto done = tx->commit(); !done) return done.error();
   return find_by_code(code);
 }
 
 Result<Order> OrderStore::transition(std::string_view code, const Actor& actor,
-                                     std::string_view note, OrderStatus to) {
+                                     std::string_view note, OrderStatus to,
+                                     const InTransaction& also) {
   if (char_count(note) > 500) return invalid_input("ghi chú quá dài", "note");
   auto tx = db_.begin();
   if (!tx) return tx.error();
@@ -544,16 +551,21 @@ Result<Order> OrderStore::transition(std::string_view code, const Actor& actor,
       }
     }
   }
+  if (also) {
+    if (auto done = also(); !done) return done.error();
+  }
   if (auto done = tx->commit(); !done) return done.error();
   return find_by_code(code);
 }
 
-Result<Order> OrderStore::fulfil(std::string_view code, const Actor& actor, std::string_view note) {
-  return transition(code, actor, note, OrderStatus::fulfilled);
+Result<Order> OrderStore::fulfil(std::string_view code, const Actor& actor, std::string_view note,
+                                 const InTransaction& also) {
+  return transition(code, actor, note, OrderStatus::fulfilled, also);
 }
 
-Result<Order> OrderStore::cancel(std::string_view code, const Actor& actor, std::string_view note) {
-  return transition(code, actor, note, OrderStatus::cancelled);
+Result<Order> OrderStore::cancel(std::string_view code, const Actor& actor, std::string_view note,
+                                 const InTransaction& also) {
+  return transition(code, actor, note, OrderStatus::cancelled, also);
 }
 
 Result<int> OrderStore::expire_due() {

@@ -134,6 +134,7 @@ struct OrderQuery {
   std::optional<int64_t> from;  // created_at >= from
   std::optional<int64_t> to;    // created_at < to
   int limit = 100;              // 1..1000
+  int64_t offset = 0;           // rows skipped first, for paging (0..)
 };
 
 struct OrderSettings {
@@ -148,6 +149,11 @@ enum class PaymentEffect { paid, partial, overpaid, late };
 
 class OrderStore {
  public:
+  // Runs inside the transaction of a change by mark_paid, fulfil or cancel, after the change and
+  // before the commit (the workspace writes its action log there): an error from it rolls the
+  // change back and is returned.
+  using InTransaction = std::function<Result<void>()>;
+
   // `db` and `clock` must outlive this object.
   OrderStore(Database& db, const Clock& clock, OrderSettings settings = {})
       : db_(db), clock_(clock), settings_(settings), ledger_(db, clock), stmts_(db) {}
@@ -169,11 +175,14 @@ class OrderStore {
   // the remainder). Adds to paid_vnd; at or above the total the order becomes paid.
   // Errors: forbidden (another producer's order), conflict (not pending_payment).
   Result<Order> mark_paid(std::string_view code, const Actor& actor, std::string_view method,
-                          int64_t amount_vnd, std::string_view note);
+                          int64_t amount_vnd, std::string_view note,
+                          const InTransaction& also = {});
   // paid -> fulfilled (the owning producer or an admin).
-  Result<Order> fulfil(std::string_view code, const Actor& actor, std::string_view note);
+  Result<Order> fulfil(std::string_view code, const Actor& actor, std::string_view note,
+                       const InTransaction& also = {});
   // pending_payment or paid -> cancelled (the owning producer or an admin).
-  Result<Order> cancel(std::string_view code, const Actor& actor, std::string_view note);
+  Result<Order> cancel(std::string_view code, const Actor& actor, std::string_view note,
+                       const InTransaction& also = {});
 
   // Expires every pending order whose expires_at <= now, releasing its stock; returns how many.
   // One transaction per batch of at most 200 orders.
@@ -188,7 +197,7 @@ class OrderStore {
 
  private:
   Result<Order> transition(std::string_view code, const Actor& actor, std::string_view note,
-                           OrderStatus to);
+                           OrderStatus to, const InTransaction& also);
   Result<void> record_event(int64_t order_id, std::optional<OrderStatus> from, OrderStatus to,
                             const Actor& actor, std::string_view note, int64_t at);
   Result<void> change_status(const Order& order, OrderStatus to, const Actor& actor,

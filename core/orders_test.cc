@@ -326,6 +326,31 @@ TEST_F(OrdersTest, CancelPendingReleasesStock) {
   EXPECT_EQ(orders.cancel(code, Actor::customer(), "").error().code, ErrorCode::forbidden);
 }
 
+TEST_F(OrdersTest, AnErrorFromTheInTransactionStepRollsTheChangeBack) {
+  auto code = orders.checkout(cart({{mien, 3}})).value()[0].order.code;
+  const auto failing = [] { return Result<void>(conflict("nhật ký không ghi được")); };
+  auto paid = orders.mark_paid(code, producer1, "cash", 0, "", failing);
+  ASSERT_FALSE(paid);
+  EXPECT_EQ(paid.error().message, "nhật ký không ghi được");
+  EXPECT_EQ(orders.find_by_code(code)->status, OrderStatus::pending_payment);
+  EXPECT_EQ(orders.find_by_code(code)->paid_vnd, 0);
+  EXPECT_EQ(count(db, "sales_ledger"), 0);
+  EXPECT_FALSE(orders.cancel(code, producer1, "", failing));
+  EXPECT_EQ(stock_of(db, mien), 7);
+  EXPECT_EQ(orders.events(orders.find_by_code(code)->id)->size(), 1u);
+
+  int ran = 0;
+  const auto counting = [&ran] {
+    ++ran;
+    return Result<void>();
+  };
+  ASSERT_TRUE(orders.mark_paid(code, producer1, "cash", 0, "", counting));
+  EXPECT_FALSE(orders.fulfil(code, producer1, "", failing));
+  EXPECT_EQ(orders.find_by_code(code)->status, OrderStatus::paid);
+  ASSERT_TRUE(orders.fulfil(code, producer1, "", counting));
+  EXPECT_EQ(ran, 2);
+}
+
 TEST_F(OrdersTest, CancelPaidWritesANegativeRefundRow) {
   auto code = orders.checkout(cart({{mien, 1}})).value()[0].order.code;
   orders.mark_paid(code, producer1, "bank_transfer", 0, "").value();
@@ -352,6 +377,11 @@ TEST_F(OrdersTest, ListsByProducerStatusAndDate) {
   ASSERT_EQ(paid.size(), 1u);
   auto first_day = orders.list({std::nullopt, std::nullopt, kNow, kNow + 86400, 100}).value();
   EXPECT_EQ(first_day.size(), 2u);
+  // Paging: the second page of one starts after the first.
+  auto second = orders.list({p1, std::nullopt, std::nullopt, std::nullopt, 1, 1}).value();
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].code, mine[1].code);
+  EXPECT_TRUE(orders.list({p1, std::nullopt, std::nullopt, std::nullopt, 1, 2}).value().empty());
 }
 
 // --- On a file: concurrency and a killed process -------------------------------------------

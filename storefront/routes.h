@@ -38,4 +38,8 @@ void register_workspace_product_routes(Router& router, AppContext& app);
 // (routes_workspace_money.cc).
 void register_workspace_money_routes(Router& router, AppContext& app);
 
+// The producer's orders in the workspace: list with filters, one order with its history, mark
+// paid, fulfil, cancel (routes_workspace_orders.cc).
+void register_workspace_order_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront

@@ -21,6 +21,7 @@ struct NavItem {
 constexpr NavItem kProducerNav[] = {
     {"/quan-ly", "Tổng quan"},
     {"/quan-ly/san-pham", "Sản phẩm"},
+    {"/quan-ly/don-hang", "Đơn hàng"},
     {"/quan-ly/thanh-toan", "Thanh toán"},
     {"/quan-ly/ban-hang", "Bán hàng"},
     {"/quan-ly/ma-qr", "Mã QR"},

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/database.h"
+#include "core/orders.h"
 #include "core/producers.h"
 #include "core/products.h"
 #include "core/text.h"
@@ -90,6 +91,22 @@ inline WorkspaceIds prepare_workspace(core::Database& db) {
   add("nsp1", "Chị Lan", core::Role::producer, ids.producer_a);
   add("nsp2", "Chị Hoa", core::Role::producer, ids.producer_b);
   return ids;
+}
+
+// Places an order as a customer's checkout does (core's OrderStore::checkout) at the clock's
+// time: `quantity` of `product`, for "Nguyễn Thị Mai" with delivery to an address and a note.
+// Returns the order's payment code.
+inline std::string place_order(core::Database& db, const core::Clock& clock, int64_t product,
+                               int64_t quantity, std::string customer = "Nguyễn Thị Mai") {
+  core::OrderStore orders(db, clock);
+  core::CheckoutRequest request;
+  request.items = {{product, quantity}};
+  request.customer_name = std::move(customer);
+  request.customer_phone = "0987 654 321";
+  request.delivery_method = "delivery";
+  request.delivery_address = "Thôn Nà Pồng, xã Bảo Lâm";
+  request.note = "Gọi trước khi giao";
+  return orders.checkout(request).value().at(0).order.code;
 }
 
 class Browser {
