@@ -176,6 +176,9 @@ void create_user(AppContext& app, const httplib::Request& req, httplib::Response
     auto id = parse_id(form.producer_id);
     if (!id) return refuse("Tài khoản nhà sản xuất phải gắn với một nhà sản xuất có trong sổ.");
     user.producer_id = *id;
+  } else if (!form.producer_id.empty()) {
+    return refuse(
+        "Chỉ tài khoản nhà sản xuất mới gắn với một nhà sản xuất; hãy để trống ô Nhà sản xuất.");
   }
   user.login = form.login;
   user.display_name = form.display_name;
@@ -218,8 +221,9 @@ void change_user(AppContext& app, const httplib::Request& req, httplib::Response
   auto id = parse_id(req.matches[1].str());
   const std::string what = req.matches[2].str();
   core::Users users(**db, app.clock, api_options().users);
-  auto target = id ? users.find_user(*id)
-                   : Result<core::User>(Error{ErrorCode::not_found, "Không có người dùng này.", ""});
+  auto target =
+      id ? users.find_user(*id)
+         : Result<core::User>(Error{ErrorCode::not_found, "Không có người dùng này.", ""});
   if (!target) return write_html_error(res, target.error(), 1);
   Outcome outcome;
   core::AuditRecord record = ws->audit("", target->login);
@@ -235,7 +239,8 @@ void change_user(AppContext& app, const httplib::Request& req, httplib::Response
         !ok)
       return write_html_error(res, ok.error(), 1);
     record.action = disable ? "user.disable" : "user.enable";
-    outcome.notice = (disable ? "Đã khoá tài khoản " : "Đã mở khoá tài khoản ") + target->login + ".";
+    outcome.notice =
+        (disable ? "Đã khoá tài khoản " : "Đã mở khoá tài khoản ") + target->login + ".";
   } else {
     std::string password = form_value(req, "password");
     const bool drawn = password.empty();
@@ -246,7 +251,8 @@ void change_user(AppContext& app, const httplib::Request& req, httplib::Response
       return users_page(app, *ws, **db, req, res, UserForm{}, outcome, 400);
     }
     record.action = "user.reset_password";
-    outcome.notice = "Đã đặt lại mật khẩu của " + target->login + "; các phiên đăng nhập cũ đã kết thúc.";
+    outcome.notice =
+        "Đã đặt lại mật khẩu của " + target->login + "; các phiên đăng nhập cũ đã kết thúc.";
     if (drawn) {
       outcome.shown_password_for = target->login;
       outcome.shown_password = password;
@@ -301,9 +307,9 @@ void post_settings(AppContext& app, const httplib::Request& req, httplib::Respon
   auto transaction = (*db)->begin();
   if (!transaction) return write_html_error(res, transaction.error(), 1);
   core::SettingsStore settings(**db, app.clock);
-  auto done = minutes ? settings.set(kOrderTtlSetting, std::to_string(*minutes),
-                                     ws->caller.user().id)
-                      : settings.clear(kOrderTtlSetting);
+  auto done = minutes
+                  ? settings.set(kOrderTtlSetting, std::to_string(*minutes), ws->caller.user().id)
+                  : settings.clear(kOrderTtlSetting);
   if (!done) return write_html_error(res, done.error(), 1);
   const std::string subject = std::string(kOrderTtlSetting) + "=" +
                               (minutes ? std::to_string(*minutes) : std::string("mặc định"));

@@ -65,14 +65,17 @@ bool bin_in_directory(std::string_view bin) { return qr::find_bank_by_bin(bin) !
 // The Vietnamese message for a register field core refused.
 std::string field_message(const Error& e) {
   const std::string& f = e.field;
-  if (f == "name") return "Tên nhà sản xuất là bắt buộc, tối đa 200 ký tự, không có ký tự điều khiển.";
+  if (f == "name")
+    return "Tên nhà sản xuất là bắt buộc, tối đa 200 ký tự, không có ký tự điều khiển.";
   if (f == "entity_type") return "Hãy chọn loại hình chủ thể.";
   if (f.starts_with("area")) return "Hãy chọn một xã, thị trấn đang có hiệu lực.";
   if (f == "phone") return "Số điện thoại không hợp lệ (ví dụ 0912345678 hoặc +84 912 345 678).";
   if (f == "address") return "Địa chỉ tối đa 300 ký tự, không có ký tự điều khiển.";
-  if (f == "bank.bin") return "Ngân hàng không có trong danh mục ngân hàng (hoặc chưa chọn ngân hàng cho tài khoản).";
+  if (f == "bank.bin")
+    return "Ngân hàng không có trong danh mục ngân hàng (hoặc chưa chọn ngân hàng cho tài khoản).";
   if (f == "bank.account") return "Số tài khoản chỉ gồm chữ và số, tối đa 19 ký tự.";
-  if (f == "bank.holder") return "Tên chủ tài khoản không hợp lệ (viết HOA không dấu, như ngân hàng hiển thị).";
+  if (f == "bank.holder")
+    return "Tên chủ tài khoản không hợp lệ (viết HOA không dấu, như ngân hàng hiển thị).";
   if (f == "social.zalo") return "Kênh Zalo không hợp lệ (số điện thoại hoặc đường dẫn).";
   if (f == "social.facebook") return "Trang Facebook không hợp lệ.";
   if (f == "social.tiktok") return "Kênh TikTok không hợp lệ.";
@@ -145,7 +148,9 @@ RegisterForm form_of(const core::Producer& p) {
 }
 
 std::string trim(std::string s) {
-  const auto not_space = [](unsigned char c) { return c != ' ' && c != '\t' && c != '\r' && c != '\n'; };
+  const auto not_space = [](unsigned char c) {
+    return c != ' ' && c != '\t' && c != '\r' && c != '\n';
+  };
   s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
   s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
   return s;
@@ -178,8 +183,8 @@ Result<core::ProducerFields> fields_of(const RegisterForm& f, core::ProducerFiel
   const std::string holder = trim(f.bank_holder);
   if (!holder.empty()) {
     const bool banks_form = std::all_of(holder.begin(), holder.end(), [](char c) {
-      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-             c == '-' || c == '&' || c == ',' || c == '(' || c == ')';
+      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' || c == '-' ||
+             c == '&' || c == ',' || c == '(' || c == ')';
     });
     if (!banks_form || holder.size() > 100) {
       return Error{ErrorCode::invalid_input,
@@ -409,7 +414,8 @@ void create(AppContext& app, const httplib::Request& req, httplib::Response& res
   record.subject = created->login;
   if (auto ok = log.record(record); !ok) return write_html_error(res, ok.error(), 1);
   if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
-  redirect_see_other(res, std::string(kRegisterPath) + "/" + std::to_string(producer->id) + "?ok=1");
+  redirect_see_other(res,
+                     std::string(kRegisterPath) + "/" + std::to_string(producer->id) + "?ok=1");
 }
 
 std::optional<int64_t> id_of(const httplib::Request& req, httplib::Response& res) {
@@ -447,8 +453,8 @@ void update(AppContext& app, const httplib::Request& req, httplib::Response& res
   if (!current) return write_html_error(res, current.error(), 1);
   auto fields = fields_of(f, current->fields);
   if (!fields)
-    return show_form(app, *ws, **db, req, res, f, *id, fields.error().message,
-                     fields.error().field, 400);
+    return show_form(app, *ws, **db, req, res, f, *id, fields.error().message, fields.error().field,
+                     400);
   auto updated = producers.update(*id, *fields);
   if (!updated) {
     if (updated.error().code != ErrorCode::invalid_input)

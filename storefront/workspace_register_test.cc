@@ -199,19 +199,19 @@ TEST_F(WorkspaceRegisterTest, BadRegisterFieldsAreRefusedWithAMessage) {
   struct Case {
     std::string key, value, message;
   };
-  for (const Case& c : std::vector<Case>{
-           {"bank_bin", "999999", "không có trong danh mục"},
-           {"bank_bin", "97043'; DROP TABLE producers;--", "không có trong danh mục"},
-           {"bank_holder", "Hợp tác xã Chè", "HOP TAC XA CHE"},
-           {"bank_holder", "", "cần đủ ngân hàng, số tài khoản và tên chủ tài khoản"},
-           {"bank_account", "88-00", "Số tài khoản chỉ gồm chữ và số"},
-           {"area_code", "01291", "xã, thị trấn đang có hiệu lực"},  // merged in 2025
-           {"area_code", "", "Hãy chọn xã, thị trấn"},
-           {"entity_type", "corporation", "Hãy chọn loại hình chủ thể"},
-           {"phone", "12", "Số điện thoại không hợp lệ"},
-           {"ocop_registered_year", "năm ngoái", "Năm tham gia OCOP"},
-           {"name", "", "Tên nhà sản xuất là bắt buộc"},
-           {"name", std::string(201, 'a'), "Tên nhà sản xuất là bắt buộc"}}) {
+  for (const Case& c :
+       std::vector<Case>{{"bank_bin", "999999", "không có trong danh mục"},
+                         {"bank_bin", "97043'; DROP TABLE producers;--", "không có trong danh mục"},
+                         {"bank_holder", "Hợp tác xã Chè", "HOP TAC XA CHE"},
+                         {"bank_holder", "", "cần đủ ngân hàng, số tài khoản và tên chủ tài khoản"},
+                         {"bank_account", "88-00", "Số tài khoản chỉ gồm chữ và số"},
+                         {"area_code", "01291", "xã, thị trấn đang có hiệu lực"},  // merged in 2025
+                         {"area_code", "", "Hãy chọn xã, thị trấn"},
+                         {"entity_type", "corporation", "Hãy chọn loại hình chủ thể"},
+                         {"phone", "12", "Số điện thoại không hợp lệ"},
+                         {"ocop_registered_year", "năm ngoái", "Năm tham gia OCOP"},
+                         {"name", "", "Tên nhà sản xuất là bắt buộc"},
+                         {"name", std::string(201, 'a'), "Tên nhà sản xuất là bắt buộc"}}) {
     auto res = officer.post("/quan-ly/nha-san-xuat", with(new_producer(), c.key, c.value));
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 400) << c.key << "=" << c.value;
@@ -221,9 +221,9 @@ TEST_F(WorkspaceRegisterTest, BadRegisterFieldsAreRefusedWithAMessage) {
   EXPECT_TRUE(log().empty());
 
   // Markup in a name is shown as text.
-  auto res = officer.post("/quan-ly/nha-san-xuat",
-                          with(with(new_producer(), "name", "<script>alert(1)</script>"), "password",
-                               "ngan"));
+  auto res = officer.post(
+      "/quan-ly/nha-san-xuat",
+      with(with(new_producer(), "name", "<script>alert(1)</script>"), "password", "ngan"));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 400);
   EXPECT_FALSE(has(res->body, "<script>alert(1)"));
@@ -370,7 +370,8 @@ TEST_F(WorkspaceRegisterTest, ProducersAndStrangersAreRefused) {
                               {{"Cookie", "session=" + officer.cookies().at("session")}}, params);
   ASSERT_TRUE(no_token);
   EXPECT_EQ(no_token->status, 403);
-  auto forged_edit = officer.post(b, with(with(new_producer(), "name", "Đổi tên"), "csrf_token", ""));
+  auto forged_edit =
+      officer.post(b, with(with(new_producer(), "name", "Đổi tên"), "csrf_token", ""));
   ASSERT_TRUE(forged_edit);
   EXPECT_EQ(forged_edit->status, 403);
   EXPECT_EQ(producers().size(), 2u);
