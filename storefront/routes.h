@@ -42,4 +42,12 @@ void register_workspace_money_routes(Router& router, AppContext& app);
 // paid, fulfil, cancel (routes_workspace_orders.cc).
 void register_workspace_order_routes(Router& router, AppContext& app);
 
+// The producer register for officers and administrators: /quan-ly/nha-san-xuat (list, create
+// with its login, edit, a producer's products and orders read-only) (routes_workspace_register.cc).
+void register_workspace_register_routes(Router& router, AppContext& app);
+
+// Administrators: users and roles /quan-ly/nguoi-dung and run-time settings /quan-ly/cai-dat
+// (routes_workspace_admin.cc).
+void register_workspace_admin_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront

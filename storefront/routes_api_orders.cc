@@ -11,6 +11,7 @@
 #include "storefront/api_support.h"
 #include "storefront/auth.h"
 #include "storefront/payment_info.h"
+#include "storefront/runtime_settings.h"
 
 namespace chophien::storefront {
 namespace {
@@ -93,9 +94,9 @@ Result<core::CheckoutRequest> read_checkout(const Json& body) {
   return request;
 }
 
-core::OrderSettings order_settings(const AppContext& app) {
+core::OrderSettings order_settings(const AppContext& app, core::Database& db) {
   core::OrderSettings settings;
-  settings.payment_ttl_seconds = int64_t{app.config.order_ttl_minutes} * 60;
+  settings.payment_ttl_seconds = int64_t{order_ttl_minutes(app.config, db)} * 60;
   return settings;
 }
 
@@ -104,7 +105,7 @@ Result<Reply> checkout(ApiCall& call) {
   if (!body) return body.error();
   auto request = read_checkout(*body);
   if (!request) return request.error();
-  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app));
+  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app, call.db));
   auto placed = orders.checkout(*request);
   if (!placed) return placed.error();
   call.app.metrics.counter("chophien_orders_created_total", "Orders created by checkout")
@@ -122,7 +123,7 @@ Result<Reply> checkout(ApiCall& call) {
 
 Result<Reply> get_order(ApiCall& call) {
   const std::string code = call.req.matches[1];
-  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app));
+  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app, call.db));
   auto token = query_text(call.req, "token");
   if (!token) return token.error();
   if (*token) {
@@ -177,7 +178,7 @@ Result<Reply> list_orders(ApiCall& call) {
   } else {
     query.producer_id = *producer;
   }
-  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app));
+  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app, call.db));
   auto found = orders.list(query);
   if (!found) return found.error();
   Json list = Json::array();
@@ -196,7 +197,7 @@ Result<Reply> change_order(ApiCall& call, Change change) {
   auto caller = require_caller(call.db, call.app.clock, call.req);
   if (!caller) return caller.error();
   const std::string code = call.req.matches[1];
-  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app));
+  core::OrderStore orders(call.db, call.app.clock, order_settings(call.app, call.db));
   auto order = orders.find_by_code(code);
   if (!order) return order.error();
   if (caller->is_producer() && caller->producer_id() != order->producer_id) {

@@ -28,6 +28,7 @@
 #include "storefront/page_cache.h"
 #include "storefront/payment_info.h"
 #include "storefront/routes.h"
+#include "storefront/runtime_settings.h"
 
 namespace chophien::storefront {
 namespace {
@@ -794,7 +795,7 @@ void Shop::checkout(const httplib::Request& req, httplib::Response& res) {
   }
   request.note = in.note;
   core::OrderSettings settings;
-  settings.payment_ttl_seconds = int64_t{app_.config.order_ttl_minutes} * 60;
+  settings.payment_ttl_seconds = int64_t{order_ttl_minutes(app_.config, *db)} * 60;
   core::OrderStore orders(*db, app_.clock, settings);
   auto placed = orders.checkout(request);
   if (!placed) {

@@ -138,6 +138,8 @@ Result<std::unique_ptr<Server>> Server::create(
   register_workspace_product_routes(*s->router_, *s->context_);
   register_workspace_money_routes(*s->router_, *s->context_);
   register_workspace_order_routes(*s->router_, *s->context_);
+  register_workspace_register_routes(*s->router_, *s->context_);
+  register_workspace_admin_routes(*s->router_, *s->context_);
   // --- end of route registration ---
   if (extra_routes) extra_routes(*s->router_, *s->context_);
 

@@ -30,9 +30,12 @@ constexpr NavItem kProducerNav[] = {
 constexpr NavItem kOfficerNav[] = {
     {"/quan-ly", "Tổng quan"},
     {"/quan-ly/so-lieu", "Số liệu"},
+    {"/quan-ly/nha-san-xuat", "Nhà sản xuất"},
 };
 constexpr NavItem kAdminNav[] = {
     {"/quan-ly/nhat-ky", "Nhật ký"},
+    {"/quan-ly/nguoi-dung", "Người dùng"},
+    {"/quan-ly/cai-dat", "Cài đặt"},
 };
 
 std::string percent_encode(std::string_view text) {
