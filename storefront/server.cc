@@ -136,6 +136,7 @@ Result<std::unique_ptr<Server>> Server::create(
   register_dashboard_routes(*s->router_, *s->context_);
   register_workspace_routes(*s->router_, *s->context_);
   register_workspace_product_routes(*s->router_, *s->context_);
+  register_declared_routes(*s->router_, *s->context_);
   // --- end of route registration ---
   if (extra_routes) extra_routes(*s->router_, *s->context_);
 

@@ -26,6 +26,7 @@ constexpr NavItem kProducerNav[] = {
 constexpr NavItem kOfficerNav[] = {
     {"/quan-ly", "Tổng quan"},
     {"/quan-ly/so-lieu", "Số liệu"},
+    {"/quan-ly/tu-khai", "Tự khai"},
 };
 constexpr NavItem kAdminNav[] = {
     {"/quan-ly/nhat-ky", "Nhật ký"},
