@@ -183,6 +183,19 @@ Result<SaleRow> Ledger::find(int64_t id) {
 
 Result<SaleRow> Ledger::append_refund(int64_t original_id, int64_t amount_vnd,
                                       std::optional<int64_t> user_id, std::string_view note) {
+  return negative_row(original_id, amount_vnd, std::nullopt, user_id, note);
+}
+
+Result<SaleRow> Ledger::append_reversal(int64_t original_id, std::optional<int64_t> user_id,
+                                        std::string_view note) {
+  auto original = find(original_id);
+  if (!original) return original.error();
+  return negative_row(original_id, original->amount_vnd, original->occurred_at, user_id, note);
+}
+
+Result<SaleRow> Ledger::negative_row(int64_t original_id, int64_t amount_vnd,
+                                     std::optional<int64_t> occurred_at,
+                                     std::optional<int64_t> user_id, std::string_view note) {
   auto original = find(original_id);
   if (!original) return original.error();
   if (original->refund_of) return invalid_input("không hoàn tiền cho một dòng hoàn tiền", "id");
@@ -193,7 +206,7 @@ Result<SaleRow> Ledger::append_refund(int64_t original_id, int64_t amount_vnd,
   e.channel = original->channel;
   e.settlement = original->settlement;
   e.amount_vnd = -amount_vnd;
-  e.occurred_at = clock_.now();
+  e.occurred_at = occurred_at.value_or(clock_.now());
   e.source_kind = "refund";
   e.source_ref = std::to_string(original_id);
   e.entered_by = user_id;

@@ -100,6 +100,13 @@ class Ledger {
   Result<SaleRow> append_refund(int64_t original_id, int64_t amount_vnd,
                                 std::optional<int64_t> user_id, std::string_view note);
 
+  // Cancels row `original_id` entered by mistake: a negative row of its full amount referring
+  // to it (so it counts as that row's one refund), dated at the original's occurred_at so the
+  // period the mistake was in is corrected. Inside the caller's transaction; same errors as
+  // append_refund (conflict when the row was already refunded or reversed).
+  Result<SaleRow> append_reversal(int64_t original_id, std::optional<int64_t> user_id,
+                                  std::string_view note);
+
   Result<std::optional<SaleRow>> find_by_source(std::string_view kind, std::string_view ref);
   Result<std::vector<SaleRow>> list(const LedgerQuery& query);
 
@@ -111,6 +118,9 @@ class Ledger {
  private:
   Result<SaleRow> insert(const SaleEntry& entry, std::optional<int64_t> refund_of);
   Result<SaleRow> find(int64_t id);
+  Result<SaleRow> negative_row(int64_t original_id, int64_t amount_vnd,
+                               std::optional<int64_t> occurred_at, std::optional<int64_t> user_id,
+                               std::string_view note);
   Database& db_;
   const Clock& clock_;
   StatementCache stmts_;

@@ -98,6 +98,21 @@ TEST_F(LedgerTest, RefundIsANegativeRowReferringToTheOriginalOnce) {
   EXPECT_EQ(ledger.record_refund(999, 1, 5, "").error().code, ErrorCode::not_found);
 }
 
+TEST_F(LedgerTest, ReversalCancelsTheFullAmountOnTheOriginalsDateOnce) {
+  auto sale = ledger.append(entry("CPAAAAAA1", 100000, kBeforeReform)).value();
+  auto reversal = ledger.append_reversal(sale.id, 5, "nhập nhầm");
+  ASSERT_TRUE(reversal) << reversal.error().message;
+  EXPECT_EQ(reversal->amount_vnd, -100000);
+  EXPECT_EQ(reversal->refund_of, sale.id);
+  EXPECT_EQ(reversal->occurred_at, kBeforeReform);  // not the day it was entered
+  EXPECT_EQ(reversal->area_code, sale.area_code);
+  EXPECT_EQ(reversal->area_valid_from, sale.area_valid_from);
+  EXPECT_EQ(ledger.append_reversal(sale.id, 5, "").error().code, ErrorCode::conflict);
+  EXPECT_EQ(ledger.record_refund(sale.id, 1, 5, "").error().code, ErrorCode::conflict);
+  EXPECT_EQ(ledger.append_reversal(reversal->id, 5, "").error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(ledger.append_reversal(999, 5, "").error().code, ErrorCode::not_found);
+}
+
 TEST_F(LedgerTest, HandEnteredSaleIsValidatedAndIdempotentOnItsReference) {
   ManualSale sale;
   sale.producer_id = producer;

@@ -50,4 +50,8 @@ void register_workspace_register_routes(Router& router, AppContext& app);
 // (routes_workspace_admin.cc).
 void register_workspace_admin_routes(Router& router, AppContext& app);
 
+// Hand entry by officers: training events and sales producers report, their list and reversal
+// under /quan-ly/tu-khai (routes_workspace_declared.cc).
+void register_declared_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront

@@ -1,8 +1,10 @@
-// GET /quan-ly/so-lieu: the officer's dashboard of digital-economy figures (docs/indicators.md).
-// A GET form picks the period, area, child level and basis; the page shows the area's table of
-// indicators (numerator, denominator, value, source), a bar chart per main indicator with one bar
-// per child area drawn as SVG on the server (readable without JavaScript and when printed), the
-// definitions each figure links to, and download links to GET /api/v1/indicators.
+// GET /quan-ly/so-lieu: the officer's dashboard of digital-economy figures (docs/indicators.md),
+// a workspace page. A GET form picks the period, area, child level and basis; the page shows the
+// area's table of indicators (numerator, denominator, value, source), a bar chart per main
+// indicator with one bar per child area drawn as SVG on the server (readable without JavaScript
+// and when printed), and download links to GET /api/v1/indicators. Each figure links to its
+// definition on GET /quan-ly/so-lieu/dinh-nghia (#dn-<code>), kept apart so the dashboard stays
+// under the workspace's 30 KB per page even for the 13 former units of a district.
 //
 // Without a session the visitor is sent to /dang-nhap (303, with `next`); a producer gets 403.
 // Bad parameters render the form again with the message (400).
@@ -20,14 +22,15 @@
 #include "core/indicator_export.h"
 #include "core/indicators.h"
 #include "core/text.h"
-#include "storefront/auth.h"
 #include "storefront/http_errors.h"
 #include "storefront/routes.h"
+#include "storefront/workspace.h"
 
 namespace chophien::storefront {
 namespace {
 
 constexpr const char* kPath = "/quan-ly/so-lieu";
+constexpr const char* kDefinitionsPath = "/quan-ly/so-lieu/dinh-nghia";
 
 // The indicators drawn as charts per child area: the totals, not their breakdowns.
 constexpr std::string_view kChartCodes[] = {
@@ -103,9 +106,16 @@ std::string source_text(core::FigureSource source) {
 
 // A horizontal bar chart, one bar per child area, as inline SVG. Rates are drawn on 0–100 %,
 // other figures against the largest value; an area without a value gets a dash and no bar.
-// No width or height: the viewBox scales the chart to the page's width (and the paper's).
-std::string bar_chart(const core::Report& report, const core::IndicatorDefinition& def) {
-  constexpr int kLabel = 190, kBars = 290, kRow = 26, kTop = 6;
+// No width or height: the viewBox scales the chart to the page's width (and the paper's). The
+// viewBox starts at x = -190 so the axis is x = 0 and the area names end at x = -6.
+//
+// Compact, so a district's 13 units fit the workspace's 30 KB per page: the colours, font and
+// anchoring come from the stylesheet (svg.chart, which also applies in print), the bars are one
+// path, the values one text, and the area names are written once, in the first chart
+// (id bd-names), the others showing them with <use>.
+std::string bar_chart(const core::Report& report, const core::IndicatorDefinition& def,
+                      bool first) {
+  constexpr int kBars = 290, kRow = 26, kTop = 6;
   std::vector<std::pair<std::string, const core::Figure*>> bars;
   for (const auto& row : report.rows) {
     if (row.total) continue;
@@ -118,31 +128,35 @@ std::string bar_chart(const core::Report& report, const core::IndicatorDefinitio
       if (f && f->value) max = std::max(max, *f->value);
     if (max <= 0) max = 1;
   }
-  const int height = kTop * 2 + kRow * static_cast<int>(bars.size());
-  const std::string id = "bieu-do-" + def.code;
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 640 " +
-                    std::to_string(height) + "\" role=\"img\" aria-labelledby=\"" + id +
-                    "-title\"><title id=\"" + id + "-title\">" + html_escape(def.name_vi) +
-                    " theo địa bàn</title>";
-  svg += "<line x1=\"" + std::to_string(kLabel) + "\" y1=\"0\" x2=\"" + std::to_string(kLabel) +
-         "\" y2=\"" + std::to_string(height) + "\" stroke=\"#555\" stroke-width=\"1\"/>";
+  const std::string height = std::to_string(kTop * 2 + kRow * static_cast<int>(bars.size()));
+  const std::string id = "bd-t-" + def.code;
+  std::string svg = "<svg class=\"chart\" viewBox=\"-190 0 640 " + height +
+                    "\" role=\"img\" aria-labelledby=\"" + id + "\"><title id=\"" + id + "\">" +
+                    html_escape(def.name_vi) + " theo địa bàn</title><path class=\"a\" d=\"M0 0V" +
+                    height + "\"/>";
+  if (first) {
+    svg += "<text class=\"l\" id=\"bd-names\">";
+    for (size_t i = 0; i < bars.size(); ++i)
+      svg += "<tspan x=\"-6\" y=\"" + std::to_string(kTop + kRow * static_cast<int>(i) + 17) +
+             "\">" + html_escape(bars[i].first) + "</tspan>";
+    svg += "</text>";
+  } else {
+    svg += "<use href=\"#bd-names\"/>";
+  }
+  std::string path, values;
   for (size_t i = 0; i < bars.size(); ++i) {
-    const auto& [name, f] = bars[i];
+    const core::Figure* f = bars[i].second;
     const int y = kTop + kRow * static_cast<int>(i);
-    svg += "<text x=\"" + std::to_string(kLabel - 6) + "\" y=\"" + std::to_string(y + 17) +
-           "\" text-anchor=\"end\" font-size=\"13\" fill=\"#222\">" + html_escape(name) + "</text>";
     int width = 0;
     if (f && f->value && *f->value > 0) {
       width = static_cast<int>(std::lround(std::min(*f->value / max, 1.0) * kBars));
-      svg += "<rect x=\"" + std::to_string(kLabel) + "\" y=\"" + std::to_string(y + 4) +
-             "\" width=\"" + std::to_string(width) +
-             "\" height=\"18\" fill=\"#2e7d32\" stroke=\"#1b4d1f\" stroke-width=\"1\"/>";
+      if (width > 0) path += "M0 " + std::to_string(y + 4) + "h" + std::to_string(width) + "v18H0z";
     }
-    const std::string label = f ? value_text(*f) : "—";
-    svg += "<text x=\"" + std::to_string(kLabel + width + 6) + "\" y=\"" + std::to_string(y + 17) +
-           "\" font-size=\"13\" fill=\"#222\">" + html_escape(label) + "</text>";
+    values += "<tspan x=\"" + std::to_string(width + 6) + "\" y=\"" + std::to_string(y + 17) +
+              "\">" + html_escape(f ? value_text(*f) : "—") + "</tspan>";
   }
-  svg += "</svg>";
+  if (!path.empty()) svg += "<path class=\"b\" d=\"" + path + "\"/>";
+  svg += "<text>" + values + "</text></svg>";
   return svg;
 }
 
@@ -209,28 +223,10 @@ Result<core::IndicatorQuery> parse_form(const Form& form) {
 }
 
 void dashboard(AppContext& app, const httplib::Request& req, httplib::Response& res) {
-  res.set_header("Cache-Control", "no-store");
   auto db = app.db.acquire();
   if (!db) return write_html_error(res, db.error(), 1);
-  auto caller = optional_caller(**db, app.clock, req);
-  if (!caller || !*caller) {
-    std::string next = std::string(kPath);
-    if (!req.params.empty()) {
-      next += "?";
-      bool first = true;
-      for (const auto& [k, v] : req.params) {
-        next += (first ? "" : "&") + url_encode(k) + "=" + url_encode(v);
-        first = false;
-      }
-    }
-    res.status = 303;
-    res.set_header("Location", "/dang-nhap?next=" + url_encode(next));
-    return;
-  }
-  if (auto ok = require_role(**caller, {core::Role::officer, core::Role::admin}); !ok) {
-    return write_html_error(
-        res, Error{ErrorCode::forbidden, "Trang số liệu dành cho cán bộ và quản trị viên.", ""});
-  }
+  auto ws = open_workspace(app, **db, req, res, {core::Role::officer, core::Role::admin});
+  if (!ws) return;
 
   const core::Date today = core::vietnam_date(app.clock.now());
   Form form;
@@ -295,13 +291,15 @@ void dashboard(AppContext& app, const httplib::Request& req, httplib::Response& 
     data.set("figures", figures);
     if (r.rows.size() > 1) {
       mustache::data charts{mustache::data::type::list};
+      bool first = true;
       for (std::string_view code : kChartCodes) {
         const core::IndicatorDefinition* def = core::find_indicator(code);
         if (!def) continue;
         mustache::data chart;
         chart.set("code", def->code);
         chart.set("name", def->name_vi);
-        chart.set("svg", bar_chart(r, *def));
+        chart.set("svg", bar_chart(r, *def, first));
+        first = false;
         charts.push_back(chart);
       }
       data.set("charts", charts);
@@ -321,23 +319,29 @@ void dashboard(AppContext& app, const httplib::Request& req, httplib::Response& 
     }
     data.set("downloads", downloads);
   }
-  mustache::data definitions{mustache::data::type::list};
+  write_workspace_page(app, *ws, req, res, "dashboard", std::move(data), "Số liệu kinh tế số",
+                       status);
+}
+
+// GET /quan-ly/so-lieu/dinh-nghia: what each figure means (its own page keeps the dashboard small).
+void definitions(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_workspace(app, **db, req, res, {core::Role::officer, core::Role::admin});
+  if (!ws) return;
+  mustache::data list{mustache::data::type::list};
   for (const auto& d : core::indicator_definitions()) {
     mustache::data item;
     item.set("code", d.code);
     item.set("name", d.name_vi);
+    item.set("name_en", d.name_en);
     item.set("definition", d.definition_vi);
-    definitions.push_back(item);
+    list.push_back(item);
   }
-  data.set("definitions", definitions);
-
-  PageInfo info;
-  info.title = "Số liệu kinh tế số";
-  info.description = "Các chỉ tiêu kinh tế số của địa bàn trong kỳ, kèm tử số, mẫu số và nguồn.";
-  auto html = app.render.page("dashboard", std::move(data), info);
-  if (!html) return write_html_error(res, html.error());
-  res.status = status;
-  res.set_content(*html, "text/html; charset=utf-8");
+  mustache::data data;
+  data.set("definitions", list);
+  write_workspace_page(app, *ws, req, res, "dashboard_definitions", std::move(data),
+                       "Định nghĩa các chỉ tiêu");
 }
 
 }  // namespace
@@ -345,6 +349,9 @@ void dashboard(AppContext& app, const httplib::Request& req, httplib::Response& 
 void register_dashboard_routes(Router& router, AppContext& app) {
   router.get(kPath, [&app](const httplib::Request& req, httplib::Response& res) {
     dashboard(app, req, res);
+  });
+  router.get(kDefinitionsPath, [&app](const httplib::Request& req, httplib::Response& res) {
+    definitions(app, req, res);
   });
 }
 

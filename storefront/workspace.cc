@@ -31,6 +31,7 @@ constexpr NavItem kOfficerNav[] = {
     {"/quan-ly", "Tổng quan"},
     {"/quan-ly/so-lieu", "Số liệu"},
     {"/quan-ly/nha-san-xuat", "Nhà sản xuất"},
+    {"/quan-ly/tu-khai", "Tự khai"},
 };
 constexpr NavItem kAdminNav[] = {
     {"/quan-ly/nhat-ky", "Nhật ký"},

@@ -301,8 +301,6 @@ TEST_F(WorkspaceTest, NavigationLinksWorkAndPagesAreSmall) {
       auto page = browser.get(path);
       ASSERT_TRUE(page) << path;
       EXPECT_EQ(page->status, 200) << login << " " << path;
-      if (path == "/quan-ly/so-lieu")
-        continue;  // being slimmed: definitions move to their own page
       EXPECT_LT(page->body.size() + css->body.size(), 30u * 1024) << login << " " << path;
     }
   }
