@@ -334,6 +334,8 @@ Result<Transaction> Database::begin() {
 
 void Database::set_busy_timeout(int milliseconds) { sqlite3_busy_timeout(db_, milliseconds); }
 
+bool Database::in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
+
 int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 
 int Database::changes() const { return sqlite3_changes(db_); }

@@ -104,6 +104,8 @@ class Database {
   Result<void> exec(std::string_view sql);
   Result<Transaction> begin();
 
+  // True between BEGIN and COMMIT/ROLLBACK (false again if SQLite rolled back on its own).
+  bool in_transaction() const;
   int64_t last_insert_id() const;
   int changes() const;
   int schema_version() const;  // PRAGMA user_version
