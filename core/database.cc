@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/statement_cache.h"
 #include "migrations.h"
 
 namespace chophien::core {
@@ -262,7 +263,8 @@ Database::Database(Database&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       path_(std::move(other.path_)),
       begin_(std::exchange(other.begin_, nullptr)),
-      commit_(std::exchange(other.commit_, nullptr)) {}
+      commit_(std::exchange(other.commit_, nullptr)),
+      shelf_(std::move(other.shelf_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
@@ -271,6 +273,7 @@ Database& Database::operator=(Database&& other) noexcept {
     path_ = std::move(other.path_);
     begin_ = std::exchange(other.begin_, nullptr);
     commit_ = std::exchange(other.commit_, nullptr);
+    shelf_ = std::move(other.shelf_);
   }
   return *this;
 }
@@ -279,9 +282,17 @@ Database::~Database() { close(); }
 
 // close_v2: if a Statement outlives its Database (a bug) the handle closes when it is finalized.
 void Database::close() {
+  shelf_.reset();  // finalizes the kept statements
   sqlite3_finalize(std::exchange(begin_, nullptr));
   sqlite3_finalize(std::exchange(commit_, nullptr));
   sqlite3_close_v2(std::exchange(db_, nullptr));
+}
+
+void Database::ShelfDeleter::operator()(StatementShelf* shelf) const { delete shelf; }
+
+StatementShelf& Database::shelf() {
+  if (!shelf_) shelf_.reset(new StatementShelf);
+  return *shelf_;
 }
 
 // BEGIN and COMMIT run on every write: prepared once per connection, reset right after running.
@@ -334,6 +345,8 @@ Result<Transaction> Database::begin() {
 }
 
 void Database::set_busy_timeout(int milliseconds) { sqlite3_busy_timeout(db_, milliseconds); }
+
+bool Database::in_transaction() const { return db_ != nullptr && sqlite3_get_autocommit(db_) == 0; }
 
 int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 

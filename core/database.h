@@ -21,6 +21,7 @@ struct sqlite3_stmt;
 namespace chophien::core {
 
 class Database;
+struct StatementShelf;  // core/statement_cache.h: the statements a connection keeps prepared
 
 // A prepared statement; finalized on destruction. Parameters are 1-based (?1, ?2, ...).
 class Statement {
@@ -118,6 +119,8 @@ class Database {
   Result<JoinedTransaction> begin_or_join();
   bool in_transaction() const;
 
+  // True between BEGIN and COMMIT/ROLLBACK (false again if SQLite rolled back on its own).
+  bool in_transaction() const;
   int64_t last_insert_id() const;
   int changes() const;
   int schema_version() const;  // PRAGMA user_version
@@ -135,7 +138,14 @@ class Database {
 
   sqlite3* handle() { return db_; }
 
+  // The prepared statements this connection keeps for StatementCache (core/statement_cache.h),
+  // so that they outlive the stores that use them. Finalized when the connection closes.
+  StatementShelf& shelf();
+
  private:
+  struct ShelfDeleter {
+    void operator()(StatementShelf* shelf) const;
+  };
   friend class Transaction;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Result<void> migrate();
@@ -146,6 +156,7 @@ class Database {
   std::string path_;
   sqlite3_stmt* begin_ = nullptr;
   sqlite3_stmt* commit_ = nullptr;
+  std::unique_ptr<StatementShelf, ShelfDeleter> shelf_;
 };
 
 }  // namespace chophien::core

@@ -62,6 +62,38 @@ const char* note_for(PaymentEffect effect) {
   return "";
 }
 
+// What receive() refuses before storing anything.
+Result<void> check(const BankNotification& n) {
+  if (n.provider != "sepay" && n.provider != "casso" && n.provider != "payos" &&
+      n.provider != "manual")
+    return invalid_input("nhà cung cấp không hợp lệ", "provider");
+  if (n.provider_txn_id.empty() || n.provider_txn_id.size() > 200)
+    return invalid_input("mã giao dịch không hợp lệ", "provider_txn_id");
+  if (n.direction != "in" && n.direction != "out")
+    return invalid_input("chiều giao dịch phải là in hoặc out", "direction");
+  if (n.amount_vnd < 0 || n.amount_vnd > 100'000'000'000)
+    return invalid_input("số tiền không hợp lệ", "amount_vnd");
+  if (n.raw_body.size() > kMaxRawBody || n.description.size() > 4096)
+    return Error{ErrorCode::too_large, "nội dung quá lớn", "raw_body"};
+  return {};
+}
+
+// The row just written, built from what was bound rather than read back.
+Payment fresh_payment(int64_t id, const BankNotification& n, int64_t received_at) {
+  Payment p;
+  p.id = id;
+  p.provider = n.provider;
+  p.provider_txn_id = n.provider_txn_id;
+  p.direction = n.direction;
+  p.amount_vnd = n.amount_vnd;
+  p.account_number = n.account_number;
+  p.description = n.description;
+  p.transaction_at = n.transaction_at;
+  p.received_at = received_at;
+  p.match_state = "received";
+  return p;
+}
+
 }  // namespace
 
 Result<Payment> PaymentStore::find(int64_t payment_id) {
@@ -87,63 +119,44 @@ Result<Payment> PaymentStore::find_by_key(std::string_view provider, std::string
   return read_payment(s);
 }
 
+Result<std::optional<int64_t>> PaymentStore::insert_raw(const BankNotification& n,
+                                                        int64_t received_at) {
+  auto s_lease = stmts_.get(
+      "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
+      "description, transaction_at, received_at, raw_body) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT (provider, provider_txn_id) DO NOTHING");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, n.provider)
+      .bind(2, n.provider_txn_id)
+      .bind(3, n.direction)
+      .bind(4, n.amount_vnd)
+      .bind(5, n.account_number)
+      .bind(6, n.description)
+      .bind(7, n.transaction_at)
+      .bind(8, received_at)
+      .bind(9, n.raw_body);
+  if (auto done = s.run(); !done) return done.error();
+  if (db_.changes() != 1) return std::optional<int64_t>{};
+  return std::optional<int64_t>{db_.last_insert_id()};
+}
+
 Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
-  if (n.provider != "sepay" && n.provider != "casso" && n.provider != "payos" &&
-      n.provider != "manual")
-    return invalid_input("nhà cung cấp không hợp lệ", "provider");
-  if (n.provider_txn_id.empty() || n.provider_txn_id.size() > 200)
-    return invalid_input("mã giao dịch không hợp lệ", "provider_txn_id");
-  if (n.direction != "in" && n.direction != "out")
-    return invalid_input("chiều giao dịch phải là in hoặc out", "direction");
-  if (n.amount_vnd < 0 || n.amount_vnd > 100'000'000'000)
-    return invalid_input("số tiền không hợp lệ", "amount_vnd");
-  if (n.raw_body.size() > kMaxRawBody || n.description.size() > 4096)
-    return Error{ErrorCode::too_large, "nội dung quá lớn", "raw_body"};
+  if (auto valid = check(n); !valid) return valid.error();
 
   // The raw row is written first and matched in the same transaction. Should matching fail,
   // that transaction is rolled back and the raw row is stored on its own (still 'received', for
   // match_pending()), so a notification is never lost.
   const int64_t received_at = clock_.now();
-  auto store = [&]() -> Result<std::optional<int64_t>> {
-    auto s_lease = stmts_.get(
-        "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
-        "description, transaction_at, received_at, raw_body) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-        "ON CONFLICT (provider, provider_txn_id) DO NOTHING");
-    if (!s_lease) return s_lease.error();
-    Statement& s = s_lease->get();
-    s.bind(1, n.provider)
-        .bind(2, n.provider_txn_id)
-        .bind(3, n.direction)
-        .bind(4, n.amount_vnd)
-        .bind(5, n.account_number)
-        .bind(6, n.description)
-        .bind(7, n.transaction_at)
-        .bind(8, received_at)
-        .bind(9, n.raw_body);
-    if (auto done = s.run(); !done) return done.error();
-    if (db_.changes() != 1) return std::optional<int64_t>{};
-    return std::optional<int64_t>{db_.last_insert_id()};
-  };
   std::optional<Error> failure;
   {
     auto tx = db_.begin();
     if (!tx) return tx.error();
-    auto id = store();
+    auto id = insert_raw(n, received_at);
     if (!id) return id.error();
     if (*id) {
-      // The row just written, built from what was bound rather than read back.
-      Payment p;
-      p.id = **id;
-      p.provider = n.provider;
-      p.provider_txn_id = n.provider_txn_id;
-      p.direction = n.direction;
-      p.amount_vnd = n.amount_vnd;
-      p.account_number = n.account_number;
-      p.description = n.description;
-      p.transaction_at = n.transaction_at;
-      p.received_at = received_at;
-      p.match_state = "received";
+      Payment p = fresh_payment(**id, n, received_at);
       auto done = decide(p);
       if (done) {
         if (auto committed = tx->commit(); !committed) return committed.error();
@@ -155,7 +168,7 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
   if (failure) {
     auto tx = db_.begin();
     if (!tx) return tx.error();
-    if (auto id = store(); !id) return id.error();
+    if (auto id = insert_raw(n, received_at); !id) return id.error();
     if (auto committed = tx->commit(); !committed) return committed.error();
     return *failure;
   }
@@ -166,6 +179,61 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
   auto matched = match(stored->id);
   if (!matched) return matched.error();
   return ReceiveOutcome{std::move(*matched), true};
+}
+
+Result<ReceiveOutcome> PaymentStore::receive_here(const BankNotification& n, int64_t received_at) {
+  auto id = insert_raw(n, received_at);
+  if (!id) return id.error();
+  if (*id) {
+    Payment p = fresh_payment(**id, n, received_at);
+    if (auto done = decide(p); !done) return done.error();
+    return ReceiveOutcome{std::move(p), false};
+  }
+  // A duplicate (possibly of an earlier notification of this very batch); one whose first
+  // delivery was stored but not matched is matched now, as receive() does.
+  auto stored = find_by_key(n.provider, n.provider_txn_id);
+  if (!stored) return stored.error();
+  if (stored->match_state == "received") {
+    if (auto done = decide(*stored); !done) return done.error();
+  }
+  return ReceiveOutcome{std::move(*stored), true};
+}
+
+std::vector<Result<ReceiveOutcome>> PaymentStore::receive_batch(
+    const std::vector<const BankNotification*>& notifications) {
+  std::vector<Result<ReceiveOutcome>> out;
+  out.reserve(notifications.size());
+  auto run = [&](const char* sql) -> bool {
+    auto lease = stmts_.get(sql);
+    return lease && lease->get().run();
+  };
+  // false when the transaction is lost: then nothing of it was stored.
+  auto batch = [&]() -> bool {
+    auto tx = db_.begin();
+    if (!tx) return false;
+    const int64_t received_at = clock_.now();
+    for (const BankNotification* n : notifications) {
+      if (auto valid = check(*n); !valid) {
+        out.emplace_back(valid.error());
+        continue;
+      }
+      if (!run("SAVEPOINT notification")) return false;
+      auto outcome = receive_here(*n, received_at);
+      if (!outcome) {
+        // Some errors (I/O, memory) make SQLite roll the whole transaction back itself.
+        if (!db_.in_transaction() || !run("ROLLBACK TO notification")) return false;
+        // As in receive(): the raw row is stored alone, still 'received', for match_pending().
+        if (!insert_raw(*n, received_at)) return false;
+      }
+      if (!run("RELEASE notification")) return false;
+      out.push_back(std::move(outcome));
+    }
+    return static_cast<bool>(tx->commit());
+  };
+  if (batch()) return out;
+  out.clear();
+  for (const BankNotification* n : notifications) out.push_back(receive(*n));
+  return out;
 }
 
 Result<void> PaymentStore::set_state(Payment& payment, std::string_view state,

@@ -94,6 +94,16 @@ class PaymentStore {
   // matching fails after storing, the payment stays 'received' and the error is returned.
   Result<ReceiveOutcome> receive(const BankNotification& notification);
 
+  // receive() for several notifications in ONE write transaction (one commit, so a burst of
+  // webhooks costs one write of the log instead of one each). Each notification is stored and
+  // matched inside its own savepoint: one that is refused or whose matching fails changes
+  // nothing for the others (a failed match leaves its raw row 'received', as receive() does).
+  // Outcomes are in the order of `notifications`. Should the transaction itself be lost (busy,
+  // I/O error), every notification goes through receive() on its own. The same notification
+  // twice in one batch is stored once; the second is a duplicate.
+  std::vector<Result<ReceiveOutcome>> receive_batch(
+      const std::vector<const BankNotification*>& notifications);
+
   // Matches a stored 'received' payment; any other state is returned unchanged.
   Result<Payment> match(int64_t payment_id);
   // Matches every payment still 'received'; returns how many.
@@ -111,6 +121,10 @@ class PaymentStore {
  private:
   // Inside a transaction; updates `payment` to what it stored.
   Result<void> decide(Payment& payment);
+  // Inside a transaction: the raw row, or nothing when the key is already stored.
+  Result<std::optional<int64_t>> insert_raw(const BankNotification& n, int64_t received_at);
+  // Inside a transaction and a savepoint: what receive() does for one notification.
+  Result<ReceiveOutcome> receive_here(const BankNotification& n, int64_t received_at);
   Result<Payment> find_by_key(std::string_view provider, std::string_view txn_id);
   Result<void> set_state(Payment& payment, std::string_view state,
                          std::optional<int64_t> producer_id, std::optional<int64_t> order_id,

@@ -332,6 +332,76 @@ TEST_F(PaymentsTest, WhenMatchingFailsTheRawNotificationIsStillStored) {
   EXPECT_EQ(payments.find(kept[0].id).value().match_state, "matched");
 }
 
+TEST_F(PaymentsTest, ABatchStoresAndMatchesEachNotificationAsReceiveWould) {
+  Order one = place(mien, 1);  // 120000
+  Order two = place(mien, 2);  // 240000
+  BankNotification exact = transfer(one.code, 120000);
+  BankNotification refused = transfer(one.code, 120000);
+  refused.provider = "bank";
+  BankNotification part = transfer(two.code, 100000);
+  BankNotification rest = transfer("CT " + two.code, 140000);
+  BankNotification out = transfer("chuyen di", 50000);
+  out.direction = "out";
+  auto r = payments.receive_batch({&exact, &exact, &part, &refused, &rest, &out});
+  ASSERT_EQ(r.size(), 6u);
+  ASSERT_TRUE(r[0] && r[1] && r[2] && r[4] && r[5]);
+  EXPECT_FALSE(r[0]->duplicate);
+  EXPECT_EQ(r[0]->payment.match_state, "matched");
+  EXPECT_TRUE(r[1]->duplicate);  // the same delivery twice in one batch
+  EXPECT_EQ(r[1]->payment.id, r[0]->payment.id);
+  EXPECT_EQ(r[1]->payment.match_state, "matched");
+  EXPECT_EQ(r[2]->payment.match_state, "partial");
+  ASSERT_FALSE(r[3]);
+  EXPECT_EQ(r[3].error().code, ErrorCode::invalid_input);
+  EXPECT_EQ(r[3].error().field, "provider");
+  EXPECT_EQ(r[4]->payment.match_state, "matched");  // completes the partial one before it
+  EXPECT_EQ(r[5]->payment.match_state, "ignored");
+  EXPECT_EQ(count(db, "payments"), 4);
+  EXPECT_EQ(count(db, "sales_ledger"), 2);
+  EXPECT_EQ(reload(one).status, OrderStatus::paid);
+  EXPECT_EQ(reload(one).paid_vnd, 120000);
+  EXPECT_EQ(reload(two).status, OrderStatus::paid);
+  EXPECT_EQ(reload(two).paid_vnd, 240000);
+  // Delivered again later, alone or in a batch: nothing changes.
+  auto again = payments.receive_batch({&part, &exact});
+  ASSERT_TRUE(again[0] && again[1]);
+  EXPECT_TRUE(again[0]->duplicate && again[1]->duplicate);
+  EXPECT_EQ(count(db, "payments"), 4);
+  EXPECT_EQ(reload(two).paid_vnd, 240000);
+  EXPECT_TRUE(payments.receive_batch({}).empty());
+}
+
+TEST_F(PaymentsTest, InABatchAFailedMatchKeepsItsRawRowAndLeavesTheOthersAlone) {
+  Order one = place(mien, 1);
+  Order other = place(mat_ong, 1);
+  db.exec("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF paid_vnd ON orders WHEN OLD.id = " +
+          std::to_string(one.id) + " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+      .value();
+  BankNotification first = transfer(one.code, 120000);
+  BankNotification second = transfer(other.code, 250000, kAccount2);
+  auto r = payments.receive_batch({&first, &second});
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_FALSE(r[0]);
+  ASSERT_TRUE(r[1]);
+  EXPECT_EQ(r[1]->payment.match_state, "matched");
+  auto kept = payments.list({std::nullopt, std::string("received"), 100}).value();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].provider_txn_id, first.provider_txn_id);
+  EXPECT_EQ(reload(one).status, OrderStatus::pending_payment);
+  EXPECT_EQ(reload(one).paid_vnd, 0);
+  EXPECT_EQ(orders.events(one.id).value().size(), 1u);
+  EXPECT_EQ(reload(other).status, OrderStatus::paid);
+  EXPECT_EQ(count(db, "sales_ledger"), 1);
+  db.exec("DROP TRIGGER refuse").value();
+  // The same delivery again (the service retries) matches the stored row.
+  auto retried = payments.receive_batch({&first});
+  ASSERT_TRUE(retried[0]);
+  EXPECT_TRUE(retried[0]->duplicate);
+  EXPECT_EQ(retried[0]->payment.match_state, "matched");
+  EXPECT_EQ(reload(one).status, OrderStatus::paid);
+  EXPECT_EQ(count(db, "payments"), 2);
+}
+
 TEST(PaymentsOnFile, TheSameNotificationFromTwoThreadsAtOnceGivesOnePaymentAndOneLedgerRow) {
   FileDb file("payments-race");
   ManualClock clock{kNow};

@@ -1,12 +1,20 @@
 #pragma once
-// Prepared statements kept for reuse by one store on one connection, so hot paths (checkout,
-// payment matching) do not parse the same SQL again and again. get() lends a statement; the
-// Lease resets it (and clears its bindings) when it goes, so no statement stays active between
-// uses (an active SELECT would keep a read snapshot open). If the same SQL is already lent out,
-// a fresh statement is prepared for the second borrower.
+// Prepared statements kept for reuse on one connection, so hot paths (checkout, payment matching,
+// bank notifications) do not parse the same SQL again and again. The statements live on the
+// connection (Database::shelf()), not in the cache object: a store made per request (a server
+// handler's OrderStore or PaymentStore) finds the statements the previous request on the same
+// connection prepared. At most StatementShelf::kMaxKept are kept per connection; past that, one
+// that is not lent out is finalized to make room.
 //
-// Thread-safety: like the Database it uses, one thread at a time. Must not outlive the Database.
+// get() lends a statement; the Lease resets it (and clears its bindings) when it goes, so no
+// statement stays active between uses (an active SELECT would keep a read snapshot open). If the
+// same SQL is already lent out, a fresh statement is prepared for the second borrower.
+//
+// Thread-safety: like the Database it uses, one thread at a time. Must not outlive the Database;
+// a Lease must not outlive the connection either.
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +25,19 @@
 #include "core/result.h"
 
 namespace chophien::core {
+
+struct StatementShelf {
+  static constexpr size_t kMaxKept = 64;
+  struct Entry {
+    Statement statement;
+    bool in_use = false;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Entry>, Hash, std::equal_to<>> entries;
+};
 
 class StatementCache {
  public:
@@ -49,16 +70,23 @@ class StatementCache {
   };
 
   Result<Lease> get(std::string_view sql) {
-    auto found = entries_.find(std::string(sql));
-    if (found == entries_.end()) {
+    auto& entries = db_.shelf().entries;
+    auto found = entries.find(sql);
+    if (found == entries.end()) {
       auto prepared = db_.prepare(sql);
       if (!prepared) return prepared.error();
-      found = entries_
-                  .emplace(std::string(sql),
-                           std::make_unique<Entry>(Entry{std::move(*prepared), false}))
+      if (entries.size() >= StatementShelf::kMaxKept) {
+        auto idle = entries.begin();
+        while (idle != entries.end() && idle->second->in_use) ++idle;
+        if (idle == entries.end()) return Lease(std::move(*prepared));  // all lent out
+        entries.erase(idle);
+      }
+      found = entries
+                  .emplace(std::string(sql), std::make_unique<StatementShelf::Entry>(
+                                                 StatementShelf::Entry{std::move(*prepared)}))
                   .first;
     }
-    Entry& entry = *found->second;
+    StatementShelf::Entry& entry = *found->second;
     if (entry.in_use) {
       auto prepared = db_.prepare(sql);
       if (!prepared) return prepared.error();
@@ -69,12 +97,7 @@ class StatementCache {
   }
 
  private:
-  struct Entry {
-    Statement statement;
-    bool in_use;
-  };
   Database& db_;
-  std::unordered_map<std::string, std::unique_ptr<Entry>> entries_;
 };
 
 }  // namespace chophien::core

@@ -1,5 +1,7 @@
 #include "integrations/notification_accounts.h"
 
+#include "core/statement_cache.h"
+
 namespace chophien::integrations {
 namespace {
 
@@ -172,15 +174,19 @@ Result<Connection> NotificationAccounts::open_row(core::Statement& row) {
 }
 
 Result<Connection> NotificationAccounts::find(int64_t producer_id, std::string_view provider) {
-  auto s = db_.prepare(std::string("SELECT ") + kColumns +
-                       " FROM notification_connections c JOIN producers p ON p.id = c.producer_id"
-                       " WHERE c.producer_id = ?1 AND c.provider = ?2");
-  if (!s) return s.error();
-  s->bind(1, producer_id).bind(2, provider);
-  auto row = s->step();
+  // Every webhook runs this: the statement stays prepared on the connection.
+  core::StatementCache statements(db_);
+  auto lease =
+      statements.get(std::string("SELECT ") + kColumns +
+                     " FROM notification_connections c JOIN producers p ON p.id = c.producer_id"
+                     " WHERE c.producer_id = ?1 AND c.provider = ?2");
+  if (!lease) return lease.error();
+  core::Statement& s = lease->get();
+  s.bind(1, producer_id).bind(2, provider);
+  auto row = s.step();
   if (!row) return row.error();
   if (!*row) return Error{ErrorCode::not_found, "no such connection", "provider"};
-  return open_row(*s);
+  return open_row(s);
 }
 
 Result<std::vector<Connection>> NotificationAccounts::all(int* unreadable) {

@@ -12,11 +12,13 @@
 // in `chophien_webhook_rejections_total{provider,reason}` and counts against its source address:
 // past HooksOptions::rejections_per_minute, the address gets 429 with Retry-After until the
 // minute has passed. An accepted notification is stored and matched through core::PaymentStore
-// (one transaction with the order update) and answered in the shape the service expects; the
-// same delivery again gets the same success answer and changes nothing.
+// (its raw row, the match and the order update in one transaction, which it may share with the
+// notifications that arrived at the same moment: storefront/payment_batch.h) and answered in the
+// shape the service expects once that transaction is committed; the same delivery again gets the
+// same success answer and changes nothing.
 //
-// Thread-safety: handlers run on many threads; each takes its own database connection. The
-// rate limiter is shared behind a mutex.
+// Thread-safety: handlers run on many threads; each checks on its own database connection and
+// the writes go through the pool's writer lock. The rate limiter is shared behind a mutex.
 
 #include <cstddef>
 

@@ -21,6 +21,7 @@
 #include "integrations/sepay.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
+#include "storefront/payment_batch.h"
 #include "storefront/routes.h"
 
 namespace chophien::storefront {
@@ -69,8 +70,10 @@ class RejectionLimiter {
 };
 
 struct HookState {
+  HookState(DbPool& pool, const core::Clock& clock) : batch(pool, clock) {}
   std::unique_ptr<in::SecretBox> box;  // null when no key is configured
   RejectionLimiter limiter;
+  PaymentBatch batch;  // writes accepted notifications, several per transaction under load
 };
 
 void write_success(httplib::Response& res, std::string_view provider) {
@@ -177,12 +180,12 @@ void handle(AppContext& app, HookState& state, const std::string& provider,
                 static_cast<int>(wait));
     return;
   }
-  auto db = app.db.acquire();
-  if (!db) {
-    write_error(res, db.error(), 1);
-    return;
-  }
-  auto notification = accept(app, state, provider, *db, req);
+  auto notification = [&]() -> Result<core::BankNotification> {
+    // A connection of its own for the checks; the batch writes on the writer's.
+    auto db = app.db.acquire();
+    if (!db) return db.error();
+    return accept(app, state, provider, *db, req);
+  }();
   if (!notification) {
     const Error& e = notification.error();
     if (e.code == ErrorCode::unavailable || e.code == ErrorCode::internal) {
@@ -203,13 +206,10 @@ void handle(AppContext& app, HookState& state, const std::string& provider,
     write_error(res, shown);
     return;
   }
-  core::PaymentStore payments(*db, app.clock);
-  auto outcome = [&] {
-    // Writers queue on the process's writer lock rather than in SQLite's busy handler, whose
-    // sleeps (up to 100 ms each) would dominate latency when several notifications arrive at once.
-    auto writer = app.db.lock_writer();
-    return payments.receive(*notification);
-  }();
+  // Stored and matched under the process's writer lock (not in SQLite's busy handler, whose
+  // sleeps of up to 100 ms would dominate latency), together with the notifications that arrive
+  // meanwhile; answered once committed.
+  auto outcome = state.batch.receive(*notification);
   if (!outcome) {
     write_error(
         res, outcome.error(),
@@ -250,7 +250,7 @@ std::string webhook_url(const Config& config, std::string_view provider, int64_t
 }
 
 void register_hooks_routes(Router& router, AppContext& app) {
-  auto state = std::make_shared<HookState>();
+  auto state = std::make_shared<HookState>(app.db, app.clock);
   if (auto box = in::SecretBox::from_key(app.config.secret_key)) {
     state->box = std::make_unique<in::SecretBox>(std::move(*box));
   }
