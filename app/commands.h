@@ -14,6 +14,7 @@ int backup_command(Args args);  // online copy of the database
 int user_command(Args args);
 int serve_command(Args args);            // the web server
 int reconcile_command(Args args);        // recover lost payment webhooks
+int sync_command(Args args);             // marketplace outbox, dry runs, orders
 int import_command(Args args);           // products from CSV
 int export_products_command(Args args);  // products to CSV
 int export_command(Args args);           // digital-economy figures (CSV, XLSX, JSON)

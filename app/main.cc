@@ -18,6 +18,7 @@ constexpr std::string_view kUsage =
     "  qr       VietQR payloads and images (encode, decode, png, svg, term, banks)\n"
     "  backup   copy a live database (backup --db FILE --out FILE)\n"
     "  reconcile  ask SePay and Casso for transactions whose webhook never arrived\n"
+    "  sync     send pending marketplace changes (sync --dry-run, --orders, --shop ID)\n"
     "  user     users and passwords (add, reset-password, list)\n"
     "  import   import products from a CSV file (import FILE.csv --producer ID)\n"
     "  export-products  export products as CSV\n"
@@ -35,6 +36,7 @@ constexpr Command kCommands[] = {
     {"qr", chophien::app::qr_command},
     {"backup", chophien::app::backup_command},
     {"reconcile", chophien::app::reconcile_command},
+    {"sync", chophien::app::sync_command},
     {"user", chophien::app::user_command},
     {"import", chophien::app::import_command},
     {"export-products", chophien::app::export_products_command},

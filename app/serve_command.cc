@@ -4,12 +4,14 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/commands.h"
@@ -20,6 +22,7 @@
 #include "core/users.h"
 #include "integrations/reconcile.h"
 #include "integrations/secret_box.h"
+#include "integrations/sync.h"
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
 #include "storefront/server.h"
@@ -106,6 +109,35 @@ void reconcile_pass(const storefront::Config& config, storefront::DbPool& pool,
   for (const auto& problem : report->problems) core::log("reconcile.problem", {{"what", problem}});
 }
 
+// One marketplace worker pass on a pooled connection: sends what is due for at most
+// `budget_seconds`, then pulls recent orders; the outcome goes to the log.
+void sync_pass(storefront::DbPool& pool, const integrations::SecretBox& box,
+               const integrations::MarketplaceApps& apps, int64_t budget_seconds) {
+  auto db = pool.acquire();
+  if (!db) {
+    core::log("marketplace.sync_failed", {{"error", db.error().message}});
+    return;
+  }
+  integrations::MarketplaceSync sync(*db, core::system_clock(), &box, apps);
+  integrations::SendOptions options;
+  options.max_seconds = budget_seconds;
+  options.wait = [](int64_t s) { std::this_thread::sleep_for(std::chrono::seconds(s)); };
+  auto sent = sync.send(options);
+  if (!sent) {
+    core::log("marketplace.sync_failed", {{"error", sent.error().message}});
+    return;
+  }
+  auto orders = sync.pull_orders(0);
+  core::log("marketplace.sync_pass", {{"due", sent->totals.due},
+                                      {"done", sent->totals.done},
+                                      {"retried", sent->totals.retried},
+                                      {"failed", sent->totals.failed},
+                                      {"held", sent->totals.held},
+                                      {"orders_recorded", orders ? orders->recorded : 0}});
+  for (const auto& p : sent->totals.problems) core::log("marketplace.problem", {{"what", p}});
+  if (!orders) core::log("marketplace.sync_failed", {{"error", orders.error().message}});
+}
+
 }  // namespace
 
 int serve_command(Args args) {
@@ -173,6 +205,24 @@ int serve_command(Args args) {
                        [&] { reconcile_pass(*config, **pool, *box); });
     reconciler->start();
   }
+  // The marketplace worker: needs the key (sealed tokens) and at least one app's credentials.
+  std::optional<integrations::PeriodicJob> syncer;
+  auto apps = integrations::marketplace_apps_from_env([](const char* n) { return std::getenv(n); });
+  if (!apps) {
+    std::fprintf(stderr, "chophien serve: %s\n", apps.error().message.c_str());
+    return 2;
+  }
+  if (box && config->sync_interval_seconds > 0 && !apps->empty()) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    const int64_t budget = std::min<int64_t>(config->sync_interval_seconds, 30);
+    syncer.emplace(std::chrono::seconds(config->sync_interval_seconds),
+                   [&, budget] { sync_pass(**pool, *box, *apps, budget); });
+    syncer->start();
+  }
   const int status = storefront::serve(
       *config, **pool, core::system_clock(), [&](const storefront::Server& server) {
         std::printf("Chợ phiên số Bảo Lâm đang chạy tại %s://%s:%d/\n",
@@ -185,7 +235,8 @@ int serve_command(Args args) {
         }
         std::fflush(stdout);
       });
-  if (reconciler) reconciler->stop();  // before the pool closes: a pass may hold a connection
+  if (reconciler) reconciler->stop();
+  if (syncer) syncer->stop();  // before the pool closes: a pass may hold a connection
   auto closed = (*pool)->close();
   if (!closed) {
     std::fprintf(stderr, "chophien serve: closing the database: %s\n",

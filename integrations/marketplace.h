@@ -165,6 +165,8 @@ class Connector {
                                                      const std::string& sku) = 0;
   virtual Answer<std::vector<MarketplaceOrder>> recent_orders(const ShopAccess& shop,
                                                               int64_t since) = 0;
+  // Whether recent_orders() is implemented for this platform (Shopee only so far).
+  virtual bool pulls_orders() const { return false; }
 };
 
 // The connector for app.platform. `clock` gives the signing timestamps and must outlive it.

@@ -123,6 +123,12 @@ class FakeMarketplace {
     std::lock_guard lock(mu_);
     return refresh_token_;
   }
+  // An order the shop received (Shopee's order endpoints answer with it).
+  void add_order(const std::string& order_sn, int64_t create_time, int64_t total,
+                 const std::string& status) {
+    std::lock_guard lock(mu_);
+    orders_.push_back({order_sn, create_time, total, status});
+  }
 
  private:
   using json = nlohmann::json;
@@ -494,6 +500,36 @@ class FakeMarketplace {
       data = {{"item_list", list}};
       return "";
     }
+    if (path == "/api/v2/order/get_order_list") {
+      // Shopee: a create_time range of at most 15 days, both ends required.
+      if (param(ps, "time_range_field") != "create_time") return "time_range_field is required";
+      const int64_t from = std::atoll(param(ps, "time_from").c_str());
+      const int64_t to = std::atoll(param(ps, "time_to").c_str());
+      if (from <= 0 || to < from || to - from > 15 * 86400) return "invalid time range";
+      if (param(ps, "page_size").empty()) return "page_size is required";
+      json list = json::array();
+      for (const auto& o : orders_) {
+        if (o.create_time >= from && o.create_time <= to) list.push_back({{"order_sn", o.sn}});
+      }
+      data = {{"order_list", list}, {"more", false}};
+      return "";
+    }
+    if (path == "/api/v2/order/get_order_detail") {
+      const std::string wanted = "," + param(ps, "order_sn_list") + ",";
+      if (wanted == ",,") return "order_sn_list is required";
+      json list = json::array();
+      for (const auto& o : orders_) {
+        if (wanted.find("," + o.sn + ",") == std::string::npos) continue;
+        json order = {
+            {"order_sn", o.sn}, {"create_time", o.create_time}, {"order_status", o.status}};
+        if (param(ps, "response_optional_fields").find("total_amount") != std::string::npos) {
+          order["total_amount"] = o.total;
+        }
+        list.push_back(order);
+      }
+      data = {{"order_list", list}};
+      return "";
+    }
     return "unknown path " + path;
   }
 
@@ -615,6 +651,13 @@ class FakeMarketplace {
   std::deque<Scripted> faults_;
   std::map<std::string, int> calls_;
   std::map<std::string, FakeItem> items_;
+  struct FakeOrder {
+    std::string sn;
+    int64_t create_time;
+    int64_t total;
+    std::string status;
+  };
+  std::vector<FakeOrder> orders_;
   std::vector<std::string> rejections_;
   int creates_ = 0;
   int request_counter_ = 0;

@@ -57,7 +57,8 @@ std::optional<OutboxState> parse_state(const std::string& s) {
 
 constexpr const char* kShopColumns =
     "id, producer_id, platform, shop_id, shop_cipher, shop_name, warehouse_id, tokens_sealed, "
-    "access_expires_at, refresh_expires_at, grant_expires_at, token_version, state, state_reason";
+    "access_expires_at, refresh_expires_at, grant_expires_at, token_version, state, state_reason, "
+    "dry_run";
 
 constexpr const char* kRowColumns =
     "id, shop_ref, sku, kind, payload, state, attempts, next_attempt_at, request_id, error";
@@ -177,6 +178,7 @@ Result<ShopRecord> MarketplaceShops::find(int64_t shop_ref) {
   r.token_version = s->column_int(11);
   r.needs_authorization = s->column_text(12) == "needs_authorization";
   r.state_reason = s->column_text(13);
+  r.dry_run = s->column_int(14) != 0;
   return r;
 }
 
@@ -191,6 +193,15 @@ Result<std::vector<int64_t>> MarketplaceShops::all_refs() {
     out.push_back(s->column_int(0));
   }
   return out;
+}
+
+Result<void> MarketplaceShops::set_dry_run(int64_t shop_ref, bool on) {
+  auto s = db_.prepare("UPDATE marketplace_shops SET dry_run = ?2, updated_at = ?3 WHERE id = ?1");
+  if (!s) return s.error();
+  s->bind(1, shop_ref).bind(2, on ? 1 : 0).bind(3, clock_.now());
+  if (auto ok = s->run(); !ok) return ok.error();
+  if (db_.changes() == 0) return not_found("không có kết nối cửa hàng này");
+  return {};
 }
 
 Result<ShopRecord> MarketplaceShops::ensure_fresh(int64_t shop_ref, Connector& connector,
@@ -427,7 +438,8 @@ Result<void> set_listing(core::Database& db, int64_t shop_ref, const std::string
 }  // namespace
 
 Result<OutboxReport> Outbox::run_once(int64_t now,
-                                      const std::function<void(int done, int total)>& progress) {
+                                      const std::function<void(int done, int total)>& progress,
+                                      int64_t only_shop) {
   OutboxReport report;
   // A row left in_flight past its lease: its sender died mid-send. What it sent may have been
   // applied, so it is reconciled, never blindly resent.
@@ -445,9 +457,11 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
     auto s = db_.prepare(std::string("SELECT ") + kRowColumns + R"sql(
       FROM marketplace_outbox
       WHERE (state = 'pending' OR state = 'needs_reconcile') AND next_attempt_at <= ?1
+        AND (?3 = 0 OR shop_ref = ?3)
+        AND shop_ref NOT IN (SELECT id FROM marketplace_shops WHERE dry_run = 1)
       ORDER BY id LIMIT ?2)sql");
     if (!s) return s.error();
-    s->bind(1, now).bind(2, settings_.batch);
+    s->bind(1, now).bind(2, settings_.batch).bind(3, only_shop);
     while (true) {
       auto row = s->step();
       if (!row) return row.error();
@@ -458,7 +472,7 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
   report.due = static_cast<int>(due.size());
 
   std::map<int64_t, Result<ShopRecord>> shops;
-  std::map<int64_t, int64_t> banned_until;
+  std::map<int64_t, int64_t>& banned_until = banned_until_;
   int processed = 0;
   for (const OutboxRow& row : due) {
     if (progress) progress(processed, report.due);

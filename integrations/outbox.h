@@ -54,6 +54,7 @@ struct ShopRecord {
   int64_t token_version = 0;
   bool needs_authorization = false;
   std::string state_reason;
+  bool dry_run = false;  // build and check requests, send nothing (migration 0017)
   ShopAccess access() const {
     return ShopAccess{grant.shop_id, grant.shop_cipher, grant.access_token, warehouse_id};
   }
@@ -70,6 +71,8 @@ class MarketplaceShops {
                           const std::string& warehouse_id, int64_t grant_expires_at = 0);
   Result<ShopRecord> find(int64_t shop_ref);
   Result<std::vector<int64_t>> all_refs();
+  // Dry-run mode of the shop: on, the worker sends nothing for it (rows stay pending).
+  Result<void> set_dry_run(int64_t shop_ref, bool on);
 
   // The shop with an access token valid for at least `ahead_seconds`, refreshing first when
   // needed. unauthenticated when the shop needs authorizing again (also when the refresh
@@ -151,9 +154,12 @@ class Outbox {
                                       std::optional<int64_t> price_vnd,
                                       std::optional<int64_t> stock, int64_t now);
 
-  // Sends what is due at `now`. `progress` (may be empty) is called after each row.
+  // Sends what is due at `now`: of shop `only_shop`, or of every shop when 0; rows of shops in
+  // dry-run mode (MarketplaceShops::set_dry_run) are left pending. `progress` (may be empty) is
+  // called after each row. A ban the platform asked for holds the shop across calls.
   Result<OutboxReport> run_once(int64_t now,
-                                const std::function<void(int done, int total)>& progress = {});
+                                const std::function<void(int done, int total)>& progress = {},
+                                int64_t only_shop = 0);
 
   // Builds every open row of the shop as it would be sent, without sending or changing anything.
   Result<std::vector<DryRunItem>> dry_run(int64_t shop_ref);
@@ -175,6 +181,7 @@ class Outbox {
   OutboxSettings settings_;
   std::mt19937 jitter_;
   std::map<int64_t, Bucket> buckets_;
+  std::map<int64_t, int64_t> banned_until_;  // shop ref -> unix seconds
 };
 
 }  // namespace chophien::integrations

@@ -202,6 +202,8 @@ class ShopeeConnector final : public Connector {
     return {std::optional<ItemRef>(), info};
   }
 
+  bool pulls_orders() const override { return true; }
+
   Answer<std::vector<MarketplaceOrder>> recent_orders(const ShopAccess& shop,
                                                       int64_t since) override {
     if (auto ok = check_shop(shop); !ok) return {ok.error(), {}};

@@ -74,6 +74,8 @@ Result<void> apply(Config& config, std::string_view name, std::string_view value
     return number(1, 65535, config.listen_backlog);
   } else if (name == "reconcile-interval") {
     return number(0, 7 * 24 * 3600, config.reconcile_interval_seconds);
+  } else if (name == "sync-interval") {
+    return number(0, 7 * 24 * 3600, config.sync_interval_seconds);
   } else if (name == "payos-api-url" || name == "sepay-api-url" || name == "casso-api-url") {
     if (!value.starts_with("http://") && !value.starts_with("https://")) {
       return invalid_input(std::string(field) + " must start with http:// or https://",
@@ -147,6 +149,7 @@ constexpr EnvSetting kEnv[] = {
     {"CHOPHIEN_SEPAY_API_URL", "sepay-api-url"},
     {"CHOPHIEN_CASSO_API_URL", "casso-api-url"},
     {"CHOPHIEN_RECONCILE_INTERVAL", "reconcile-interval"},
+    {"CHOPHIEN_SYNC_INTERVAL", "sync-interval"},
 };
 
 }  // namespace
@@ -200,7 +203,8 @@ std::string_view serve_usage() {
   return "usage: chophien serve [--db FILE] [--listen HOST:PORT] [--demo]\n"
          "                      [--tls-cert FILE --tls-key FILE] [--threads N] [--max-body BYTES]\n"
          "                      [--order-ttl-minutes N] [--public-url URL] [--log all|errors|off]\n"
-         "                      [--reconcile-interval SECONDS] [--payos-api-url URL]\n"
+         "                      [--reconcile-interval SECONDS] [--sync-interval SECONDS]\n"
+         "                      [--payos-api-url URL]\n"
          "\n"
          "Every option also has an environment variable (CHOPHIEN_DB, CHOPHIEN_LISTEN, ...);\n"
          "options override variables. See docs/configuration.md.\n";

@@ -45,6 +45,8 @@ struct Config {
   std::string casso_api_url = "https://oauth.casso.vn";         // CHOPHIEN_CASSO_API_URL
   // Seconds between two reconciliation passes inside `chophien serve`; 0 turns them off.
   int reconcile_interval_seconds = 600;  // CHOPHIEN_RECONCILE_INTERVAL
+  // Seconds between two marketplace worker passes inside `chophien serve`; 0 turns them off.
+  int sync_interval_seconds = 60;  // CHOPHIEN_SYNC_INTERVAL
 
   bool tls() const { return !tls_cert.empty(); }
   // The address people use: public_url when set, else scheme://host:port.
