@@ -326,8 +326,6 @@ Result<void> Database::exec(std::string_view sql) {
   return exec_raw(db_, std::string(sql), "exec");
 }
 
-bool Database::in_transaction() const { return db_ && sqlite3_get_autocommit(db_) == 0; }
-
 Result<JoinedTransaction> Database::begin_or_join() {
   JoinedTransaction t;
   if (!in_transaction()) {

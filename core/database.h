@@ -117,7 +117,6 @@ class Database {
   Result<Transaction> begin();
   // See JoinedTransaction.
   Result<JoinedTransaction> begin_or_join();
-  bool in_transaction() const;
 
   // True between BEGIN and COMMIT/ROLLBACK (false again if SQLite rolled back on its own).
   bool in_transaction() const;

@@ -213,7 +213,7 @@ TEST_F(WorkspaceOrdersTest, MarkPaidThenFulfilEachRecordedWithWhoAndWhen) {
   EXPECT_TRUE(has(page->body, "01/05/2026 09:10"));
   EXPECT_TRUE(has(page->body, "thấy trong app ngân hàng"));
   EXPECT_TRUE(has(page->body, "Đã trả (Chuyển khoản)"));
-  EXPECT_FALSE(has(page->body, "/thanh-toan\""));
+  EXPECT_FALSE(has(page->body, code + "/thanh-toan\""));
   EXPECT_TRUE(has(page->body, "/giao-hang\""));
   EXPECT_TRUE(has(page->body, "/huy\""));
 
