@@ -703,8 +703,8 @@ Result<std::vector<Photo>> ProductStore::photos(int64_t product_id) {
 }
 
 Result<Photo> ProductStore::find_photo(int64_t photo_id) {
-  auto s =
-      db_.prepare(std::string("SELECT") + kPhotoColumns + " FROM product_photos ph WHERE ph.id = ?1");
+  auto s = db_.prepare(std::string("SELECT") + kPhotoColumns +
+                       " FROM product_photos ph WHERE ph.id = ?1");
   if (!s) return s.error();
   s->bind(1, photo_id);
   auto row = s->step();

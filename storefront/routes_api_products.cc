@@ -301,8 +301,8 @@ Result<Reply> delete_image(ApiCall& call) {
   if (!product) return product.error();
   auto photo_id = path_id(call.req, 2);
   if (!photo_id) return photo_id.error();
-  if (auto done = remove_photo(call.db, call.app.clock, product->producer_id, product->id,
-                               *photo_id);
+  if (auto done =
+          remove_photo(call.db, call.app.clock, product->producer_id, product->id, *photo_id);
       !done) {
     return done.error();
   }
