@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <utility>
 
@@ -558,8 +559,51 @@ Result<void> ProductStore::release_stock(int64_t product_id, int64_t qty) {
   return {};
 }
 
+namespace {
+
+constexpr size_t kMaxVariants = 8;
+
+// The photo columns of product_photos `ph`, then the widths of its WebP copies ("160,480").
+constexpr const char* kPhotoColumns = R"sql(
+    ph.id, ph.product_id, ph.position, ph.sha256, ph.content_type, ph.width, ph.height, ph.bytes,
+    (SELECT group_concat(width) FROM (SELECT v.width FROM photo_variants v
+       WHERE v.sha256 = ph.sha256 AND v.format = 'webp' ORDER BY v.width)))sql";
+
+Photo read_photo(const Statement& s) {
+  Photo photo{s.column_int(0),
+              s.column_int(1),
+              static_cast<int>(s.column_int(2)),
+              s.column_text(3),
+              s.column_text(4),
+              static_cast<int>(s.column_int(5)),
+              static_cast<int>(s.column_int(6)),
+              s.column_int(7)};
+  const std::string widths = s.column_text(8);
+  for (size_t at = 0; at < widths.size();) {
+    size_t end = widths.find(',', at);
+    if (end == std::string::npos) end = widths.size();
+    photo.variant_widths.push_back(std::atoi(widths.substr(at, end - at).c_str()));
+    at = end + 1;
+  }
+  return photo;
+}
+
+Result<void> check_variants(const std::vector<PhotoVariant>& variants) {
+  if (variants.size() > kMaxVariants) return invalid_input("too many photo variants", "photo");
+  for (const auto& v : variants) {
+    if (v.width < 1 || v.width > 4096 || v.height < 1 || v.height > 16384 || v.bytes.empty() ||
+        v.bytes.size() > kMaxPhotoBytes || (v.format != "webp" && v.format != "jpg")) {
+      return invalid_input("photo variant must be a webp or jpg copy 1..4096 px wide", "photo");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Photo> ProductStore::add_photo(int64_t product_id, std::string_view bytes,
-                                      std::string_view content_type, int width, int height) {
+                                      std::string_view content_type, int width, int height,
+                                      const std::vector<PhotoVariant>& variants) {
   static constexpr std::string_view kTypes[] = {"image/png", "image/jpeg", "image/webp",
                                                 "image/svg+xml"};
   if (std::find(std::begin(kTypes), std::end(kTypes), content_type) == std::end(kTypes)) {
@@ -567,17 +611,25 @@ Result<Photo> ProductStore::add_photo(int64_t product_id, std::string_view bytes
   }
   if (bytes.empty()) return invalid_input("photo is empty", "photo");
   if (bytes.size() > kMaxPhotoBytes) {
-    return Error{ErrorCode::too_large, "photo is larger than 5 MB", "photo"};
+    return Error{ErrorCode::too_large, "photo is larger than 7 MB", "photo"};
   }
   if (width < 0 || height < 0 || width > 20000 || height > 20000) {
     return invalid_input("photo size must be between 0 and 20000 pixels", "width");
   }
+  if (auto ok = check_variants(variants); !ok) return ok.error();
   auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   if (auto product = find(product_id); !product) return product.error();
   Photo photo;
   photo.product_id = product_id;
   photo.sha256 = sha256_hex(bytes);
+  auto same = db_.prepare(std::string("SELECT") + kPhotoColumns +
+                          " FROM product_photos ph WHERE ph.product_id = ?1 AND ph.sha256 = ?2");
+  if (!same) return same.error();
+  same->bind(1, product_id).bind(2, photo.sha256);
+  auto found = same->step();
+  if (!found) return found.error();
+  if (*found) return read_photo(*same);  // already there: nothing to write
   photo.content_type = std::string(content_type);
   photo.width = width;
   photo.height = height;
@@ -586,6 +638,17 @@ Result<Photo> ProductStore::add_photo(int64_t product_id, std::string_view bytes
   if (!blob) return blob.error();
   blob->bind(1, photo.sha256).bind_blob(2, bytes);
   if (auto done = blob->run(); !done) return done.error();
+  if (db_.changes() == 1) {
+    for (const auto& v : variants) {
+      auto put = db_.prepare(
+          "INSERT INTO photo_variants (sha256, width, height, format, data)"
+          " VALUES (?1, ?2, ?3, ?4, ?5)");
+      if (!put) return put.error();
+      put->bind(1, photo.sha256).bind(2, v.width).bind(3, v.height).bind(4, v.format);
+      put->bind_blob(5, v.bytes);
+      if (auto done = put->run(); !done) return done.error();
+    }
+  }
   auto pos = db_.prepare(
       "SELECT COALESCE(MAX(position) + 1, 0) FROM product_photos WHERE product_id = ?1");
   if (!pos) return pos.error();
@@ -600,14 +663,15 @@ Result<Photo> ProductStore::add_photo(int64_t product_id, std::string_view bytes
   s->bind(5, width).bind(6, height).bind(7, photo.bytes);
   if (auto done = s->run(); !done) return done.error();
   photo.id = db_.last_insert_id();
+  auto stored = find_photo(photo.id);  // with the widths of the copies actually stored
+  if (!stored) return stored.error();
   if (auto done = tx->commit(); !done) return done.error();
-  return photo;
+  return stored;
 }
 
 Result<std::vector<Photo>> ProductStore::photos(int64_t product_id) {
-  auto s = db_.prepare(R"sql(
-    SELECT id, product_id, position, sha256, content_type, width, height, bytes
-    FROM product_photos WHERE product_id = ?1 ORDER BY position)sql");
+  auto s = db_.prepare(std::string("SELECT") + kPhotoColumns +
+                       " FROM product_photos ph WHERE ph.product_id = ?1 ORDER BY ph.position");
   if (!s) return s.error();
   s->bind(1, product_id);
   std::vector<Photo> out;
@@ -615,11 +679,20 @@ Result<std::vector<Photo>> ProductStore::photos(int64_t product_id) {
     auto row = s->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back(Photo{s->column_int(0), s->column_int(1), static_cast<int>(s->column_int(2)),
-                        s->column_text(3), s->column_text(4), static_cast<int>(s->column_int(5)),
-                        static_cast<int>(s->column_int(6)), s->column_int(7)});
+    out.push_back(read_photo(*s));
   }
   return out;
+}
+
+Result<Photo> ProductStore::find_photo(int64_t photo_id) {
+  auto s = db_.prepare(std::string("SELECT") + kPhotoColumns +
+                       " FROM product_photos ph WHERE ph.id = ?1");
+  if (!s) return s.error();
+  s->bind(1, photo_id);
+  auto row = s->step();
+  if (!row) return row.error();
+  if (!*row) return not_found("photo " + std::to_string(photo_id) + " not found");
+  return read_photo(*s);
 }
 
 Result<PhotoData> ProductStore::photo_data(std::string_view sha256) {
@@ -634,26 +707,79 @@ Result<PhotoData> ProductStore::photo_data(std::string_view sha256) {
   return PhotoData{s->column_text(0), s->column_text(1)};
 }
 
+Result<PhotoData> ProductStore::photo_variant(std::string_view sha256, int width,
+                                              std::string_view format) {
+  auto s = db_.prepare(R"sql(
+    SELECT v.data FROM photo_variants v
+    WHERE v.sha256 = ?1 AND v.width = ?2 AND v.format = ?3
+      AND EXISTS (SELECT 1 FROM product_photos ph WHERE ph.sha256 = v.sha256))sql");
+  if (!s) return s.error();
+  s->bind(1, sha256).bind(2, width).bind(3, format);
+  auto row = s->step();
+  if (!row) return row.error();
+  if (!*row) return not_found("photo not found");
+  return PhotoData{format == "webp" ? "image/webp" : "image/jpeg", s->column_text(0)};
+}
+
+Result<void> ProductStore::renumber_photos(int64_t product_id, const std::vector<int64_t>& ids) {
+  // Two passes because (product_id, position) is unique: first to negative positions, then back.
+  auto park = db_.prepare("UPDATE product_photos SET position = ?2 WHERE id = ?1");
+  if (!park) return park.error();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    park->reset();
+    park->bind(1, ids[i]).bind(2, -1 - static_cast<int64_t>(i));
+    if (auto done = park->run(); !done) return done.error();
+  }
+  auto flip = db_.prepare(
+      "UPDATE product_photos SET position = -1 - position WHERE product_id = ?1 AND position < 0");
+  if (!flip) return flip.error();
+  flip->bind(1, product_id);
+  return flip->run();
+}
+
+Result<std::vector<Photo>> ProductStore::move_photo(int64_t product_id, int64_t photo_id,
+                                                    int position) {
+  auto tx = db_.begin_or_join();
+  if (!tx) return tx.error();
+  auto current = photos(product_id);
+  if (!current) return current.error();
+  std::vector<int64_t> ids;
+  for (const auto& p : *current) {
+    if (p.id != photo_id) ids.push_back(p.id);
+  }
+  if (ids.size() == current->size()) {
+    return not_found("photo " + std::to_string(photo_id) + " not found");
+  }
+  const size_t at = static_cast<size_t>(std::clamp(position, 0, static_cast<int>(ids.size())));
+  ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), photo_id);
+  if (auto ok = renumber_photos(product_id, ids); !ok) return ok.error();
+  auto moved = photos(product_id);
+  if (!moved) return moved.error();
+  if (auto done = tx->commit(); !done) return done.error();
+  return moved;
+}
+
 Result<void> ProductStore::remove_photo(int64_t photo_id) {
   auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
-  auto find_photo = db_.prepare("SELECT sha256 FROM product_photos WHERE id = ?1");
-  if (!find_photo) return find_photo.error();
-  find_photo->bind(1, photo_id);
-  auto row = find_photo->step();
-  if (!row) return row.error();
-  if (!*row) return not_found("photo " + std::to_string(photo_id) + " not found");
-  std::string sha = find_photo->column_text(0);
+  auto photo = find_photo(photo_id);
+  if (!photo) return photo.error();
   auto del = db_.prepare("DELETE FROM product_photos WHERE id = ?1");
   if (!del) return del.error();
   del->bind(1, photo_id);
   if (auto done = del->run(); !done) return done.error();
+  // The copies in photo_variants go with the bytes (ON DELETE CASCADE).
   auto gc = db_.prepare(
       "DELETE FROM photo_blobs WHERE sha256 = ?1"
       " AND NOT EXISTS (SELECT 1 FROM product_photos WHERE sha256 = ?1)");
   if (!gc) return gc.error();
-  gc->bind(1, sha);
+  gc->bind(1, photo->sha256);
   if (auto done = gc->run(); !done) return done.error();
+  auto rest = photos(photo->product_id);
+  if (!rest) return rest.error();
+  std::vector<int64_t> ids;
+  for (const auto& p : *rest) ids.push_back(p.id);
+  if (auto ok = renumber_photos(photo->product_id, ids); !ok) return ok.error();
   return tx->commit();
 }
 

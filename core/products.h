@@ -36,7 +36,9 @@ namespace chophien::core {
 inline constexpr int64_t kMaxPriceVnd = 10'000'000'000;
 inline constexpr int64_t kMaxStock = 1'000'000'000;
 inline constexpr int64_t kMaxWeightG = 1'000'000;
-inline constexpr size_t kMaxPhotoBytes = 5 * 1024 * 1024;
+// A photo's original bytes; 7 MB leaves room for a multipart upload under the server's 8 MB body
+// limit. Phone photos (12 MP JPEG) are 2-6 MB.
+inline constexpr size_t kMaxPhotoBytes = 7 * 1024 * 1024;
 inline constexpr int kMaxPerPage = 100;
 inline constexpr int64_t kMaxCounted = 1000;
 // Text searches by relevance score (bm25, the name weighing 4x the rest) when they match at most
@@ -88,12 +90,23 @@ bool certificate_valid_on(const Product& product, Date day);
 struct Photo {
   int64_t id = 0;
   int64_t product_id = 0;
-  int position = 0;    // 0 = main photo
+  int position = 0;    // 0 = main photo; positions are 0..n-1 in display order
   std::string sha256;  // hex; the key of the stored bytes
   std::string content_type;
-  int width = 0;
+  int width = 0;  // as displayed (after the EXIF orientation), 0 when unknown
   int height = 0;
   int64_t bytes = 0;
+  // Pixel widths of the stored WebP copies (photo_variant), ascending; empty for a photo shown
+  // as stored (the demo's SVG tiles).
+  std::vector<int> variant_widths = {};
+};
+
+// A resized copy of a photo's bytes: `width` x `height` pixels, `format` "webp" or "jpg".
+struct PhotoVariant {
+  int width = 0;
+  int height = 0;
+  std::string format;
+  std::string bytes;
 };
 
 struct PhotoData {
@@ -161,12 +174,24 @@ class ProductStore {
 
   // Photos. Bytes are stored once per distinct SHA-256 in photo_blobs; product_photos refer to
   // them. content_type: image/png, image/jpeg, image/webp or image/svg+xml; 1..kMaxPhotoBytes.
-  // The caller gives the pixel size (0 when unknown). Appended at the next position.
+  // The caller gives the pixel size (0 when unknown) and the resized copies (`variants`, at most
+  // 8, each 1..4096 px wide, webp or jpg); they are stored with the bytes the first time those
+  // bytes arrive and kept as they are afterwards. Appended at the next position; bytes the
+  // product already has return that photo unchanged (one row, not two). Nothing changes on error.
+  // This checks no image content: storefront/photos.h decodes and makes the variants.
   Result<Photo> add_photo(int64_t product_id, std::string_view bytes, std::string_view content_type,
-                          int width, int height);
+                          int width, int height, const std::vector<PhotoVariant>& variants = {});
   Result<std::vector<Photo>> photos(int64_t product_id);
+  Result<Photo> find_photo(int64_t photo_id);  // not_found
   Result<PhotoData> photo_data(std::string_view sha256);
-  // Removes the photo; its bytes go when no other photo uses them.
+  // A stored copy: not_found unless the bytes are in use by a product photo and have a copy of
+  // exactly this width and format. content_type image/webp or image/jpeg.
+  Result<PhotoData> photo_variant(std::string_view sha256, int width, std::string_view format);
+  // Moves the photo to `position` (0 = main; clamped to the last), the others keeping their
+  // order. not_found when the photo is not the product's. Returns the photos in the new order.
+  Result<std::vector<Photo>> move_photo(int64_t product_id, int64_t photo_id, int position);
+  // Removes the photo; its bytes and their copies go when no other photo uses them. The
+  // remaining photos of the product are renumbered 0..n-1.
   Result<void> remove_photo(int64_t photo_id);
 
   // Recomputes the search text of the producer's products (after a producer rename), or of
@@ -176,6 +201,8 @@ class ProductStore {
 
  private:
   Result<void> index_product(int64_t product_id);
+  // Writes positions 0..n-1 in the order of `ids` (all the product's photos).
+  Result<void> renumber_photos(int64_t product_id, const std::vector<int64_t>& ids);
   Database& db_;
   const Clock& clock_;
   StatementCache stmts_;  // search statements, one per shape of query

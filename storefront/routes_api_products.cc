@@ -9,6 +9,7 @@
 #include "core/products.h"
 #include "storefront/api_support.h"
 #include "storefront/auth.h"
+#include "storefront/photos.h"
 
 namespace chophien::storefront {
 namespace {
@@ -212,6 +213,104 @@ Result<Reply> archive_product(ApiCall& call) {
   return Reply{200, product_json(*updated)};
 }
 
+Json photo_json(const core::Photo& photo) {
+  Json copies = Json::array();
+  for (int w : photo.variant_widths) {
+    copies.push_back(Json{{"width", w}, {"url", photo_src(photo, w)}});
+  }
+  return Json{{"id", photo.id},
+              {"product_id", photo.product_id},
+              {"position", photo.position},
+              {"sha256", photo.sha256},
+              {"content_type", photo.content_type},
+              {"width", photo.width},
+              {"height", photo.height},
+              {"bytes", photo.bytes},
+              {"url", photo_src(photo, kLargestPhotoWidth)},
+              {"preview_url", photo_preview_url(photo)},
+              {"copies", std::move(copies)}};
+}
+
+Json photos_json(const std::vector<core::Photo>& photos) {
+  Json items = Json::array();
+  for (const auto& p : photos) items.push_back(photo_json(p));
+  return Json{{"images", std::move(items)}};
+}
+
+// The uploaded bytes: the multipart part named "file" (or "image", or the only part), or the
+// whole body when it is not multipart (Content-Type image/...). What they are is decided by
+// their content, not by the names or types the client gives.
+Result<std::string> uploaded_bytes(const httplib::Request& req) {
+  if (req.is_multipart_form_data()) {
+    for (const char* name : {"file", "image"}) {
+      if (req.has_file(name)) return req.get_file_value(name).content;
+    }
+    if (req.files.size() == 1) return req.files.begin()->second.content;
+    return Error{ErrorCode::invalid_input,
+                 "Chưa chọn ảnh: gửi ảnh trong phần \"file\". / Send the image in the \"file\" "
+                 "part.",
+                 "file"};
+  }
+  return req.body;
+}
+
+Result<Reply> list_images(ApiCall& call) {
+  auto caller = require_caller(call.db, call.app.clock, call.req);
+  if (!caller) return caller.error();
+  auto product = managed_product(call, *caller);
+  if (!product) return product.error();
+  auto photos = product_photos(call.db, call.app.clock, product->producer_id, product->id);
+  if (!photos) return photos.error();
+  return Reply{200, photos_json(*photos)};
+}
+
+Result<Reply> upload_image(ApiCall& call) {
+  auto caller = require_caller(call.db, call.app.clock, call.req);
+  if (!caller) return caller.error();
+  auto product = managed_product(call, *caller);
+  if (!product) return product.error();
+  auto bytes = uploaded_bytes(call.req);
+  if (!bytes) return bytes.error();
+  auto photo = store_photo(call.db, call.app.clock, product->producer_id, product->id, *bytes);
+  if (!photo) return photo.error();
+  return Reply{201, photo_json(*photo)};
+}
+
+Result<Reply> move_image(ApiCall& call) {
+  auto caller = require_caller(call.db, call.app.clock, call.req);
+  if (!caller) return caller.error();
+  auto product = managed_product(call, *caller);
+  if (!product) return product.error();
+  auto photo_id = path_id(call.req, 2);
+  if (!photo_id) return photo_id.error();
+  auto body = body_object(call.req);
+  if (!body) return body.error();
+  auto position = read_int(*body, "position", "position", 0, 1000);
+  if (!position) return position.error();
+  if (!*position) return invalid_input("position is required", "position");
+  auto moved = move_photo(call.db, call.app.clock, product->producer_id, product->id, *photo_id,
+                          static_cast<int>(**position));
+  if (!moved) return moved.error();
+  return Reply{200, photos_json(*moved)};
+}
+
+Result<Reply> delete_image(ApiCall& call) {
+  auto caller = require_caller(call.db, call.app.clock, call.req);
+  if (!caller) return caller.error();
+  auto product = managed_product(call, *caller);
+  if (!product) return product.error();
+  auto photo_id = path_id(call.req, 2);
+  if (!photo_id) return photo_id.error();
+  if (auto done =
+          remove_photo(call.db, call.app.clock, product->producer_id, product->id, *photo_id);
+      !done) {
+    return done.error();
+  }
+  auto rest = product_photos(call.db, call.app.clock, product->producer_id, product->id);
+  if (!rest) return rest.error();
+  return Reply{200, photos_json(*rest)};
+}
+
 }  // namespace
 
 void register_api_product_routes(Router& router, AppContext& app) {
@@ -220,6 +319,10 @@ void register_api_product_routes(Router& router, AppContext& app) {
   router.get(R"(/api/v1/products/(\d+))", api_handler(app, get_product));
   router.patch(R"(/api/v1/products/(\d+))", api_handler(app, patch_product));
   router.del(R"(/api/v1/products/(\d+))", api_handler(app, archive_product));
+  router.get(R"(/api/v1/products/(\d+)/images)", api_handler(app, list_images));
+  router.post(R"(/api/v1/products/(\d+)/images)", api_handler(app, upload_image));
+  router.patch(R"(/api/v1/products/(\d+)/images/(\d+))", api_handler(app, move_image));
+  router.del(R"(/api/v1/products/(\d+)/images/(\d+))", api_handler(app, delete_image));
 }
 
 }  // namespace chophien::storefront

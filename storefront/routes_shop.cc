@@ -1,8 +1,8 @@
 // The customer's pages: home (search and filters), product, producer, cart (in a cookie),
 // checkout, the order page with its VietQR, and the order's QR images. Vietnamese first with
 // small English subtitles; no JavaScript; every form carries the double-submit CSRF token.
-// Product photos are served as stored (resizing is not done here) with a year-long immutable
-// cache, keyed by the SHA-256 of their bytes.
+// Product photos: the resized copies made at upload (storefront/photos.h) and the originals,
+// with a year-long immutable cache, keyed by the SHA-256 of the uploaded bytes.
 #include <httplib.h>
 
 #include <algorithm>
@@ -27,6 +27,7 @@
 #include "storefront/http_errors.h"
 #include "storefront/page_cache.h"
 #include "storefront/payment_info.h"
+#include "storefront/photos.h"
 #include "storefront/routes.h"
 #include "storefront/runtime_settings.h"
 
@@ -93,7 +94,12 @@ std::string stars_text(int stars) {
   return out;
 }
 
-std::string photo_url(const core::Photo& photo) { return "/anh/" + photo.sha256; }
+// Card and product page widths in CSS pixels: a card is at most about 300 px wide, the product
+// photo at most the page's column (about 720 px); the srcset lets a dense screen take more.
+constexpr int kCardPhotoWidth = 480;
+constexpr int kPagePhotoWidth = 960;
+constexpr const char* kCardSizes = "(max-width: 600px) 50vw, 300px";
+constexpr const char* kPageSizes = "(max-width: 760px) 100vw, 720px";
 
 const char* entity_type_vi(core::EntityType type) {
   switch (type) {
@@ -160,6 +166,7 @@ class Shop {
   void product(const httplib::Request& req, httplib::Response& res);
   void producer(const httplib::Request& req, httplib::Response& res);
   void photo(const httplib::Request& req, httplib::Response& res);
+  void photo_copy(const httplib::Request& req, httplib::Response& res);
   void cart(const httplib::Request& req, httplib::Response& res);
   void cart_add(const httplib::Request& req, httplib::Response& res);
   void cart_update(const httplib::Request& req, httplib::Response& res);
@@ -281,7 +288,14 @@ mustache::data Shop::card(core::ProductStore& products, const core::Product& pro
     item.set("stars_text", stars_text(product.fields.certificate->stars));
   }
   if (auto photos = products.photos(product.id); photos && !photos->empty()) {
-    item.set("photo", photo_url(photos->front()));
+    const core::Photo& photo = photos->front();
+    item.set("photo", photo_src(photo, kCardPhotoWidth));
+    if (!photo.variant_widths.empty()) {
+      item.set("srcset", photo_srcset(photo));
+      item.set("sizes", kCardSizes);
+    }
+    item.set("photo_width", std::to_string(kCardPhotoWidth));
+    item.set("photo_height", std::to_string(photo_height_at(photo, kCardPhotoWidth)));
   }
   return item;
 }
@@ -439,12 +453,19 @@ void Shop::product(const httplib::Request& req, httplib::Response& res) {
     bool first = true;
     for (const auto& photo : *photos) {
       mustache::data p;
-      p.set("url", photo_url(photo));
+      // The first photo is in view at once: the 480 px copy keeps it small (tens of KB); the
+      // srcset offers the larger one to wide or dense screens.
+      const int shown = first ? kCardPhotoWidth : kPagePhotoWidth;
+      p.set("url", photo_src(photo, shown));
+      if (!photo.variant_widths.empty()) {
+        p.set("srcset", photo_srcset(photo));
+        p.set("sizes", kPageSizes);
+      }
       p.set("alt", first ? "Ảnh " + f.name : "Ảnh khác của " + f.name);
-      p.set("width", std::to_string(photo.width > 0 ? photo.width : 400));
-      p.set("height", std::to_string(photo.height > 0 ? photo.height : 300));
+      p.set("width", std::to_string(shown));
+      p.set("height", std::to_string(photo_height_at(photo, shown)));
       p.set("first", first);
-      if (first) info.image = absolute(photo_url(photo));
+      if (first) info.image = absolute(photo_preview_url(photo));
       first = false;
       photo_list.push_back(p);
     }
@@ -498,7 +519,7 @@ void Shop::producer(const httplib::Request& req, httplib::Response& res) {
 void Shop::photo(const httplib::Request& req, httplib::Response& res) {
   const std::string sha = req.matches[1].str();
   const std::string etag = "\"" + sha + "\"";
-  if (req.get_header_value("If-None-Match") == etag) {
+  if (etag_matches(req, etag)) {
     res.status = 304;
     res.set_header("ETag", etag);
     return;
@@ -516,6 +537,29 @@ void Shop::photo(const httplib::Request& req, httplib::Response& res) {
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'; sandbox");
   }
+  res.set_content(data->bytes, data->content_type);
+}
+
+// /anh/{sha256}-{width}.{webp|jpg}: a copy made at upload. The name says the content, so it never
+// changes: a long immutable cache, and the name itself as the ETag.
+void Shop::photo_copy(const httplib::Request& req, httplib::Response& res) {
+  const std::string sha = req.matches[1].str();
+  const auto width = parse_int(req.matches[2].str());
+  const std::string format = req.matches[3].str();
+  const std::string etag = "\"" + sha + "-" + req.matches[2].str() + "." + format + "\"";
+  if (etag_matches(req, etag)) {
+    res.status = 304;
+    res.set_header("ETag", etag);
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+    return;
+  }
+  auto db = app_.db.acquire();
+  if (!db) return write_html_error(res, db.error());
+  core::ProductStore products(*db, app_.clock);
+  auto data = products.photo_variant(sha, static_cast<int>(width.value_or(0)), format);
+  if (!data) return write_error(req, res, data.error());
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", "public, max-age=31536000, immutable");
   res.set_content(data->bytes, data->content_type);
 }
 
@@ -993,6 +1037,7 @@ void register_shop_routes(Router& router, AppContext& app) {
   get(R"(/san-pham/(\d{1,18}))", &Shop::product);
   get(R"(/nha-san-xuat/(\d{1,18}))", &Shop::producer);
   get(R"(/anh/([0-9a-f]{64}))", &Shop::photo);
+  get(R"(/anh/([0-9a-f]{64})-([1-9]\d{0,3})\.(webp|jpg))", &Shop::photo_copy);
   get("/gio-hang", &Shop::cart);
   post("/gio-hang/them", &Shop::cart_add);
   post("/gio-hang/cap-nhat", &Shop::cart_update);

@@ -1,0 +1,91 @@
+#pragma once
+// Product photos as they arrive from a phone: checked by their content (JPEG, PNG or WebP by the
+// first bytes, then really decoded with libvips), turned upright by their EXIF orientation,
+// resized to the widths the pages use and stored once in the database (core/products.h: the
+// original in photo_blobs, the copies in photo_variants, both keyed by the SHA-256 of the
+// uploaded bytes). The copies are made at upload, so serving a photo never decodes anything.
+//
+// Copies: WebP (quality kWebpQuality) at each of kPhotoWidths narrower than the photo, and at the
+// photo's own width when that is under the largest; one JPEG (quality kJpegQuality) at the
+// largest width, for link previews (Open Graph). A copy is never wider than the photo and never
+// taller than 4 times its width (a very tall picture is shrunk to fit). Transparent PNGs keep
+// their transparency in WebP and sit on white in the JPEG.
+//
+// URLs: /anh/{sha256}-{width}.webp and /anh/{sha256}-{width}.jpg (routes_shop.cc serves them
+// with an ETag and a year-long immutable Cache-Control; unknown ones are 404).
+//
+// Errors are values with a Vietnamese message (English after " / ") and field "photo":
+// invalid_input (not an image of an accepted kind, broken or cut short, too many pixels),
+// too_large (more than core::kMaxPhotoBytes bytes), not_found (product or photo not the
+// producer's). Nothing is stored on any error.
+//
+// Thread-safety: every function may be called from any thread at once (libvips is thread-safe);
+// each call uses the database connection it is given, one thread at a time per connection.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/database.h"
+#include "core/products.h"
+#include "core/result.h"
+
+namespace chophien::storefront {
+
+inline constexpr int kPhotoWidths[] = {160, 480, 960};
+inline constexpr int kLargestPhotoWidth = 960;
+inline constexpr int kWebpQuality = 75;
+inline constexpr int kJpegQuality = 80;
+// Decompression bombs: a picture declaring more pixels than this, or a side longer than
+// kMaxPhotoSide, is refused from its header, before any pixel is decoded. 50 MP covers the
+// phones' full-resolution modes.
+inline constexpr int64_t kMaxPhotoPixels = 50'000'000;
+inline constexpr int kMaxPhotoSide = 20'000;
+
+// A decoded, checked photo and its copies, not yet stored.
+struct PreparedPhoto {
+  std::string content_type;  // image/jpeg, image/png or image/webp, from the content
+  int width = 0;             // upright (after the EXIF orientation)
+  int height = 0;
+  std::vector<core::PhotoVariant> variants;
+};
+
+// Checks and decodes `bytes` and makes the copies. No storage. The content type the client
+// claims is not asked for: the content decides.
+Result<PreparedPhoto> prepare_photo(std::string_view bytes);
+
+// Adds `bytes` as the last photo of product `product_id`, which must belong to producer
+// `producer_id` (not_found otherwise: ids of other producers' products reveal nothing). The same
+// bytes uploaded again are stored once: to the same product they return the existing photo; to
+// another product they are attached without decoding again. Decoding happens before the
+// database is touched; the writes are one transaction (or part of the caller's, when it has one
+// open: record the action log entry in it).
+Result<core::Photo> store_photo(core::Database& db, const core::Clock& clock, int64_t producer_id,
+                                int64_t product_id, std::string_view bytes);
+
+// The product's photos in display order (position 0 is the main photo); not_found as above.
+Result<std::vector<core::Photo>> product_photos(core::Database& db, const core::Clock& clock,
+                                                int64_t producer_id, int64_t product_id);
+
+// Moves a photo of the product to `position` (0 = main photo); returns the new order.
+Result<std::vector<core::Photo>> move_photo(core::Database& db, const core::Clock& clock,
+                                            int64_t producer_id, int64_t product_id,
+                                            int64_t photo_id, int position);
+
+// Detaches a photo from the product (the bytes go when no product uses them any more).
+Result<void> remove_photo(core::Database& db, const core::Clock& clock, int64_t producer_id,
+                          int64_t product_id, int64_t photo_id);
+
+// For pages. The URL of the WebP copy at the widest stored width <= `max_width` (the narrowest
+// copy when all are wider); the original (/anh/{sha256}) for a photo without copies.
+std::string photo_src(const core::Photo& photo, int max_width);
+// "url 160w, url 480w, url 960w" over the WebP copies; empty without copies.
+std::string photo_srcset(const core::Photo& photo);
+// The JPEG copy for link previews, or the original without copies. A path: prefix the base URL.
+std::string photo_preview_url(const core::Photo& photo);
+// The displayed height of the photo at `width` pixels wide (for the img height attribute).
+int photo_height_at(const core::Photo& photo, int width);
+
+}  // namespace chophien::storefront
