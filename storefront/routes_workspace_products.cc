@@ -5,6 +5,10 @@
 //   POST /quan-ly/san-pham/{id}/luu-tru    archives it (no longer sold, kept for old orders)
 //   GET  /quan-ly/san-pham.csv             the products as CSV (docs/products-csv.md)
 //   POST /quan-ly/san-pham/nhap-csv        imports a CSV file (all rows or none)
+//   POST /quan-ly/san-pham/{id}/anh        adds a photo (multipart field `photo`, from a phone)
+//   POST /quan-ly/san-pham/{id}/anh/{photo}/len-dau   makes it the main photo
+//   POST /quan-ly/san-pham/{id}/anh/{photo}/xoa       removes it
+// Photos are checked, decoded and resized by storefront/photos.h (libvips).
 // For producers and for officers or administrators in helper mode. Another producer's product
 // is 404 (its existence is not revealed). Every change is in the action log, in the same
 // transaction. Bad input: the form again with a Vietnamese message per field (400), nothing
@@ -22,6 +26,7 @@
 #include "core/products.h"
 #include "core/text.h"
 #include "storefront/http_errors.h"
+#include "storefront/photos.h"
 #include "storefront/routes.h"
 #include "storefront/workspace.h"
 
@@ -202,14 +207,34 @@ std::optional<core::Product> own_product(core::Database& db, AppContext& app, co
   return *p;
 }
 
-void show_form(AppContext& app, const Workspace& ws, const httplib::Request& req,
-               httplib::Response& res, const ProductForm& form, int64_t id,
-               const std::optional<Error>& error, int status) {
+// The product's photos for the form: a small copy of each, the main one first.
+mustache::data photos_data(core::Database& db, AppContext& app, const Workspace& ws, int64_t id) {
+  mustache::data list{mustache::data::type::list};
+  auto photos = product_photos(db, app.clock, *ws.producer_id, id);
+  if (!photos) return list;  // the form still works; the shop page shows the same failure
+  for (const auto& photo : *photos) {
+    mustache::data item;
+    item.set("photo_id", std::to_string(photo.id));
+    item.set("src", photo_src(photo, 160));
+    item.set("height", std::to_string(photo_height_at(photo, 160)));
+    item.set("main", mustache::data(photo.position == 0));
+    list.push_back(item);
+  }
+  return list;
+}
+
+void show_form(AppContext& app, core::Database& db, const Workspace& ws,
+               const httplib::Request& req, httplib::Response& res, const ProductForm& form,
+               int64_t id, const std::optional<Error>& error, int status) {
   mustache::data data = form_data(form);
   if (id != 0) {
     data.set("action", std::string(kList) + "/" + std::to_string(id));
     data.set("id", std::to_string(id));
     data.set("editing", mustache::data(true));
+    mustache::data photos = photos_data(db, app, ws, id);
+    data.set("has_photos", mustache::data(!photos.is_empty_list()));
+    data.set("photos", photos);
+    data.set("max_photo_mb", std::to_string(core::kMaxPhotoBytes / (1024 * 1024)));
   } else {
     data.set("action", std::string(kList));
   }
@@ -280,7 +305,7 @@ void new_form(AppContext& app, const httplib::Request& req, httplib::Response& r
   ProductForm form;
   form.ocop_group = "G1";
   form.stock = "0";
-  show_form(app, *ws, req, res, form, 0, std::nullopt, 200);
+  show_form(app, **db, *ws, req, res, form, 0, std::nullopt, 200);
 }
 
 void edit_form(AppContext& app, const httplib::Request& req, httplib::Response& res) {
@@ -290,7 +315,7 @@ void edit_form(AppContext& app, const httplib::Request& req, httplib::Response& 
   if (!ws) return;
   auto p = own_product(**db, app, *ws, req, res);
   if (!p) return;
-  show_form(app, *ws, req, res, form_of(p->fields), p->id, std::nullopt, 200);
+  show_form(app, **db, *ws, req, res, form_of(p->fields), p->id, std::nullopt, 200);
 }
 
 // Create (no id) or update: validate, write and log in one transaction, then 303 to the list.
@@ -308,11 +333,11 @@ void save(AppContext& app, const httplib::Request& req, httplib::Response& res, 
   const int64_t id = existing ? existing->id : 0;  // 0: a new product
   auto fields =
       fields_of(form, existing && existing->fields.status == core::ProductStatus::archived);
-  if (!fields) return show_form(app, *ws, req, res, form, id, fields.error(), 400);
+  if (!fields) return show_form(app, **db, *ws, req, res, form, id, fields.error(), 400);
   auto checked = core::ProductStore::validate(*fields);
   if (!checked) {
     const std::string field = form_field(checked.error().field);
-    return show_form(app, *ws, req, res, form, id,
+    return show_form(app, **db, *ws, req, res, form, id,
                      Error{ErrorCode::invalid_input, message_for(field), field}, 400);
   }
   auto tx = (*db)->begin();
@@ -323,11 +348,11 @@ void save(AppContext& app, const httplib::Request& req, httplib::Response& res, 
   if (!saved) {
     if (saved.error().code == ErrorCode::conflict)
       return show_form(
-          app, *ws, req, res, form, id,
+          app, **db, *ws, req, res, form, id,
           Error{ErrorCode::conflict, "Mã SKU này đã được dùng cho sản phẩm khác.", "sku"}, 409);
     if (saved.error().code == ErrorCode::invalid_input) {
       const std::string field = form_field(saved.error().field);
-      return show_form(app, *ws, req, res, form, id,
+      return show_form(app, **db, *ws, req, res, form, id,
                        Error{ErrorCode::invalid_input, message_for(field), field}, 400);
     }
     return write_html_error(res, saved.error(), 1);
@@ -419,6 +444,74 @@ void import_csv(AppContext& app, const httplib::Request& req, httplib::Response&
   list_page(app, req, res, notice, problem, rows, status);
 }
 
+// The Vietnamese part of a photo error ("Vietnamese / English").
+std::string vietnamese_part(const std::string& message) {
+  const auto cut = message.find(" / ");
+  return cut == std::string::npos ? message : message.substr(0, cut);
+}
+
+std::string edit_path(int64_t id) { return std::string(kList) + "/" + std::to_string(id); }
+
+// POST /quan-ly/san-pham/{id}/anh: a photo from the phone, checked by its content. A refusal
+// shows the form again with the message under the upload field, nothing stored.
+void add_photo(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire_writer();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_producer_workspace(app, **db, req, res);  // session and CSRF first
+  if (!ws) return;
+  auto p = own_product(**db, app, *ws, req, res);
+  if (!p) return;
+  const std::string bytes = req.has_file("photo") ? req.get_file_value("photo").content : "";
+  auto tx = (*db)->begin();
+  if (!tx) return write_html_error(res, tx.error(), 1);
+  auto photo = store_photo(**db, app.clock, *ws->producer_id, p->id, bytes);
+  if (!photo) {
+    const ErrorCode code = photo.error().code;
+    if (code != ErrorCode::invalid_input && code != ErrorCode::too_large)
+      return write_html_error(res, photo.error(), 1);
+    return show_form(app, **db, *ws, req, res, form_of(p->fields), p->id,
+                     Error{code, vietnamese_part(photo.error().message), "photo"},
+                     code == ErrorCode::too_large ? 413 : 400);
+  }
+  auto logged =
+      core::AuditLog(**db, app.clock).record(ws->audit("product.photo_add", p->fields.name));
+  if (!logged) return write_html_error(res, logged.error(), 1);
+  if (auto done = tx->commit(); !done) return write_html_error(res, done.error(), 1);
+  redirect_see_other(res, edit_path(p->id) + "#anh");
+}
+
+// POST /quan-ly/san-pham/{id}/anh/{photo}/len-dau (main photo) or .../xoa (remove).
+void change_photo(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire_writer();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_producer_workspace(app, **db, req, res);
+  if (!ws) return;
+  auto p = own_product(**db, app, *ws, req, res);
+  if (!p) return;
+  const auto photo_id = std::stoll(req.matches[2]);  // the route allows 1-18 digits only
+  const bool remove = req.matches[3] == "xoa";
+  auto tx = (*db)->begin();
+  if (!tx) return write_html_error(res, tx.error(), 1);
+  Result<void> changed;
+  if (remove) {
+    changed = remove_photo(**db, app.clock, *ws->producer_id, p->id, photo_id);
+  } else if (auto moved = move_photo(**db, app.clock, *ws->producer_id, p->id, photo_id, 0);
+             !moved) {
+    changed = moved.error();
+  }
+  if (!changed) {
+    if (changed.error().code == ErrorCode::not_found)
+      return write_html_error(res, Error{ErrorCode::not_found, "Không có ảnh này.", ""});
+    return write_html_error(res, changed.error(), 1);
+  }
+  auto logged = core::AuditLog(**db, app.clock)
+                    .record(ws->audit(remove ? "product.photo_remove" : "product.photo_main",
+                                      p->fields.name));
+  if (!logged) return write_html_error(res, logged.error(), 1);
+  if (auto done = tx->commit(); !done) return write_html_error(res, done.error(), 1);
+  redirect_see_other(res, edit_path(p->id) + "#anh");
+}
+
 }  // namespace
 
 void register_workspace_product_routes(Router& router, AppContext& app) {
@@ -438,6 +531,10 @@ void register_workspace_product_routes(Router& router, AppContext& app) {
               [&app](const auto& req, auto& res) { save(app, req, res, true); });
   router.post(R"(/quan-ly/san-pham/(\d{1,18})/luu-tru)",
               [&app](const auto& req, auto& res) { archive(app, req, res); });
+  router.post(R"(/quan-ly/san-pham/(\d{1,18})/anh)",
+              [&app](const auto& req, auto& res) { add_photo(app, req, res); });
+  router.post(R"(/quan-ly/san-pham/(\d{1,18})/anh/(\d{1,18})/(len-dau|xoa))",
+              [&app](const auto& req, auto& res) { change_photo(app, req, res); });
 }
 
 }  // namespace chophien::storefront

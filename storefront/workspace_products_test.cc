@@ -1,14 +1,17 @@
 // The producer's products in the workspace over real HTTP: create through the form and find the
 // product in the shop, the messages for bad input with nothing written, edit and archive, the CSV
 // download and upload (all rows or none), helper mode, and the refusals (another producer's
-// product by URL, no CSRF token).
+// product by URL, no CSRF token), and the photos uploaded from a phone (a real PNG, refusals of
+// what is not an image or too large, main photo, removal).
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/audit.h"
 #include "core/products.h"
+#include "qr/image.h"
 #include "storefront/auth.h"
 #include "storefront/workspace_fixture.h"
 
@@ -294,6 +297,118 @@ TEST_F(WorkspaceProducts, AnOfficerInHelperModeAddsForTheProducerOnTheirBehalf) 
   EXPECT_TRUE(entries[0].on_behalf);
   EXPECT_EQ(entries[0].producer_id, ids_.producer_b);
   EXPECT_EQ(entries[0].user_name, "Cán bộ Hà");
+}
+
+TEST_F(WorkspaceProducts, PhotosUploadedFromAPhoneAreCheckedStoredAndShownInTheShop) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  const std::string edit = "/quan-ly/san-pham/" + std::to_string(ids_.mien);
+  auto form = browser.get(edit);
+  ASSERT_TRUE(form);
+  ASSERT_EQ(form->status, 200);
+  EXPECT_TRUE(has(form->body, "enctype=\"multipart/form-data\""));
+  EXPECT_TRUE(has(form->body, "Chưa có ảnh."));
+
+  auto upload = [&](const std::string& path, const std::string& bytes, const std::string& token) {
+    httplib::Client client = server_->client();
+    std::string cookie;
+    for (const auto& [name, value] : browser.cookies()) cookie += name + "=" + value + "; ";
+    httplib::MultipartFormDataItems items = {{"csrf_token", token, "", ""},
+                                             {"photo", bytes, "IMG_0001.png", "image/png"}};
+    return client.Post(path, {{"Cookie", cookie}}, items);
+  };
+  auto photos = [&](int64_t product) {
+    auto db = server_->db().acquire().value();
+    return core::ProductStore(*db, server_->clock()).photos(product).value();
+  };
+  // Real PNGs (QR codes of two texts), 296 px square.
+  const std::string first = qr::render_png("Miến dong Bảo Lâm").value.value();
+  const std::string second = qr::render_png("Miến dong, gói 500 g").value.value();
+
+  auto added = upload(edit + "/anh", first, browser.csrf());
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 303) << added->body;
+  EXPECT_EQ(added->get_header_value("Location"), edit + "#anh");
+  auto stored = photos(ids_.mien);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].content_type, "image/png");
+  EXPECT_FALSE(stored[0].variant_widths.empty());
+  const std::string src = "/anh/" + stored[0].sha256 + "-";
+  auto page = browser.get(edit);
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(has(page->body, src)) << page->body;
+  EXPECT_TRUE(has(page->body, "Ảnh chính"));
+
+  httplib::Client shop = server_->client();
+  auto product_page = shop.Get("/san-pham/" + std::to_string(ids_.mien));
+  ASSERT_TRUE(product_page);
+  const std::string small = src + std::to_string(stored[0].variant_widths.front()) + ".webp";
+  EXPECT_TRUE(has(product_page->body, small)) << product_page->body;
+  auto image = shop.Get(small);
+  ASSERT_TRUE(image);
+  EXPECT_EQ(image->status, 200);
+  EXPECT_EQ(image->get_header_value("Content-Type"), "image/webp");
+
+  // Refusals: the form again with the message under the field, nothing stored.
+  auto not_image = upload(edit + "/anh", "%PDF-1.7 not a photo", browser.csrf());
+  ASSERT_TRUE(not_image);
+  EXPECT_EQ(not_image->status, 400);
+  EXPECT_TRUE(has(not_image->body, "id=\"e-photo\">Tệp không phải ảnh JPEG, PNG hay WebP."))
+      << not_image->body;
+  std::string huge = first;
+  huge.resize(core::kMaxPhotoBytes + 1, '\0');
+  auto too_large = upload(edit + "/anh", huge, browser.csrf());
+  ASSERT_TRUE(too_large);
+  EXPECT_EQ(too_large->status, 413);
+  EXPECT_TRUE(has(too_large->body, "Ảnh lớn hơn 7 MB"));
+  auto cut = upload(edit + "/anh", second.substr(0, second.size() / 2), browser.csrf());
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->status, 400);
+  EXPECT_TRUE(has(cut->body, "Ảnh bị hỏng"));
+  auto empty = upload(edit + "/anh", "", browser.csrf());
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 400);
+  auto forged = upload(edit + "/anh", second, "0000");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403);
+  const std::string others = "/quan-ly/san-pham/" + std::to_string(ids_.che);
+  auto theirs = upload(others + "/anh", second, browser.csrf());
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(theirs->status, 404);
+  EXPECT_EQ(photos(ids_.mien).size(), 1u);
+  EXPECT_TRUE(photos(ids_.che).empty());
+
+  // A second photo, made the main one, then the first removed.
+  ASSERT_EQ(upload(edit + "/anh", second, browser.csrf())->status, 303);
+  stored = photos(ids_.mien);
+  ASSERT_EQ(stored.size(), 2u);
+  const int64_t first_id = stored[0].id, second_id = stored[1].id;
+  auto main = browser.post(edit + "/anh/" + std::to_string(second_id) + "/len-dau", {});
+  ASSERT_TRUE(main);
+  EXPECT_EQ(main->status, 303);
+  stored = photos(ids_.mien);
+  EXPECT_EQ(stored[0].id, second_id);
+  // Another product's URL with this product's photo, and a photo of no product: 404.
+  const std::string mat_ong = "/quan-ly/san-pham/" + std::to_string(ids_.mat_ong);
+  auto wrong = browser.post(mat_ong + "/anh/" + std::to_string(first_id) + "/xoa", {});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 404);
+  auto unknown = browser.post(edit + "/anh/999999/xoa", {});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto removed = browser.post(edit + "/anh/" + std::to_string(first_id) + "/xoa", {});
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 303);
+  stored = photos(ids_.mien);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].id, second_id);
+  EXPECT_EQ(stored[0].position, 0);
+
+  std::vector<std::string> actions;
+  for (const auto& entry : log()) actions.push_back(entry.action);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "product.photo_add"), 2);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "product.photo_main"), 1);
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "product.photo_remove"), 1);
 }
 
 }  // namespace
