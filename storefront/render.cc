@@ -93,10 +93,12 @@ Result<std::string> Renderer::render(std::string_view name, const mustache::data
     return Error{ErrorCode::not_found, "no template " + std::string(name), ""};
   }
   // Every template is available as a partial; the partial's source is parsed when it is used.
+  // Partials share the data's names, so a field of the page ("producer", "cart") wins over the
+  // template of that name: the page's value must never turn into another page's source.
   mustache::data with_partials = data;
   if (with_partials.is_object()) {
     for (const auto& [partial_name, partial_source] : sources_) {
-      if (partial_name == name) continue;
+      if (partial_name == name || with_partials.get(partial_name) != nullptr) continue;
       const std::string* src = &partial_source;
       with_partials.set(partial_name, mustache::partial([src] { return *src; }));
     }
@@ -118,7 +120,7 @@ void Renderer::add_layout_fields(mustache::data& data, const PageInfo& info) con
   data.set("title", info.title);
   data.set("full_title", info.title.empty() ? std::string(kSiteName)
                                             : info.title + " · " + std::string(kSiteName));
-  data.set("description", info.description);
+  data.set("meta_description", info.description);
   data.set("og_type", info.og_type);
   data.set("stylesheet", asset_url("style.css"));
   if (!info.url.empty()) data.set("og_url", info.url);

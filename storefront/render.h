@@ -5,9 +5,10 @@
 // Escaping: {{name}} HTML-escapes. Never use {{{name}}} or {{& name}} for text that came from a
 // person (product names, notes, search terms); the layout uses it for `body` only, which is HTML
 // we rendered ourselves.
-// Partials: every template is also a partial under its name: {{> product_card}}.
+// Partials: every template is also a partial under its name: {{> product_card}}, unless the
+// data has a field of that name (the field wins).
 // Pages: page() renders a template and wraps it in layout.mustache with the PageInfo fields
-// (lang="vi", title, description, Open Graph tags, CSRF token, stylesheet URL).
+// (lang="vi", title, meta_description, Open Graph tags, CSRF token, stylesheet URL).
 // Static files get a content hash in their URL (/static/style.3f9a0c1b2e.css) so they can be
 // cached for a year; the plain name (/static/style.css) is also served, revalidated by ETag.
 //

@@ -33,6 +33,24 @@ TEST(Renderer, PageWrapsTheContentInTheLayoutWithOpenGraphTags) {
   EXPECT_NE(html->find("value=\"tok&quot;en\""), std::string::npos) << *html;
 }
 
+TEST(Renderer, PageFieldsWinOverTemplateNamesAndTheMetaDescription) {
+  auto renderer = Renderer::create().value();
+  ASSERT_TRUE(renderer->has_template("producer"));  // a page template of that name exists
+  mustache::data data(mustache::data::type::object);
+  data.set("name", "Miến dong Bảo Lâm");
+  data.set("producer", "HTX Nông sản Bảo Lâm");
+  data.set("description", "Sợi miến dai, trong.");
+  PageInfo info;
+  info.title = "Miến dong Bảo Lâm";
+  info.description = "Miến dong Bảo Lâm · 60.000 ₫";
+  auto html = renderer->page("product", data, info);
+  ASSERT_TRUE(html.has_value()) << html.error().message;
+  EXPECT_NE(html->find(">HTX Nông sản Bảo Lâm</a>"), std::string::npos) << *html;
+  EXPECT_NE(html->find("<p class=\"desc\">Sợi miến dai, trong.</p>"), std::string::npos) << *html;
+  EXPECT_NE(html->find("<meta name=\"description\" content=\"Miến dong Bảo Lâm · 60.000 ₫\">"),
+            std::string::npos);
+}
+
 TEST(Renderer, ValuesAreHtmlEscaped) {
   auto renderer = Renderer::create().value();
   mustache::data data(mustache::data::type::object);
