@@ -100,6 +100,11 @@ TEST_F(WorkspaceProducts, ProducerAddsAProductAndTheShopShowsIt) {
   ASSERT_TRUE(found);
   EXPECT_TRUE(has(found->body, "/san-pham/" + std::to_string(made.id))) << found->body;
 
+  // The edit form shows what was saved (the description too), and saving it again keeps it.
+  auto edit = browser.get("/quan-ly/san-pham/" + std::to_string(made.id));
+  ASSERT_TRUE(edit);
+  EXPECT_TRUE(has(edit->body, ">Thạch đen nấu từ cây sương sáo</textarea>")) << edit->body;
+
   auto entries = log();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].action, "product.create");
