@@ -10,100 +10,19 @@
 //   CHOPHIEN_ARTIFACTS  where screenshots go (<dir>/browser/*.png); default build/artifacts
 //   CHROMIUM            the browser binary; default /usr/bin/chromium
 // Exit status 0 when every check passes, 1 with a message naming the failed check otherwise.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+import { api, check, CheckFailed, CHROMIUM, CHROMIUM_ARGS, log, screenshots, startServer, stopServer } from './lib.mjs';
+
 const ARTIFACTS = path.resolve(process.env.CHOPHIEN_ARTIFACTS || 'build/artifacts', 'browser');
-const START_TIMEOUT_MS = 30000;
 // Fails and cleans up before CTest's TIMEOUT (240 s) would kill the test and leave the server.
 const TEST_TIMEOUT_MS = 200000;
 
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message);
-}
-
-function log(message) {
-  process.stdout.write(`browser: ${message}\n`);
-}
-
-// Starts `chophien serve --demo` on a fresh database and port 0; resolves with the address it
-// prints and the demo administrator's one-time password.
-function startServer(binary, dbFile) {
-  const child = spawn(binary, ['serve', '--db', dbFile, '--listen', '127.0.0.1:0', '--demo'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CHOPHIEN_LOG: 'errors' },
-  });
-  let stdout = '';
-  let stderr = '';
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new CheckFailed(`server did not print its address within ${START_TIMEOUT_MS} ms:\n${stdout}${stderr}`)),
-      START_TIMEOUT_MS,
-    );
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      const address = stdout.match(/(https?:\/\/127\.0\.0\.1:\d+)\//);
-      const admin = stdout.match(/^\s*admin\s+admin\s+(\S+)\s*$/m);
-      if (address && admin) {
-        clearTimeout(timer);
-        resolve({ base: address[1], adminPassword: admin[1] });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new CheckFailed(`server exited early (status ${code}, signal ${signal}):\n${stdout}${stderr}`));
-    });
-  });
-  return { child, ready, output: () => stdout + stderr };
-}
-
-function stopServer(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function api(base, urlPath, { method = 'GET', token, body } = {}) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(base + urlPath, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON; the caller checks the status
-  }
-  return { status: res.status, json, text };
-}
-
-let step = 0;
-async function shot(page, name) {
-  step += 1;
-  const file = path.join(ARTIFACTS, `${String(step).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log(`screenshot ${path.basename(file)}`);
-}
+const shot = screenshots(ARTIFACTS);
 
 function digits(text) {
   return text.replace(/\D/g, '');
@@ -211,16 +130,7 @@ async function main() {
       javaScriptEnabled: false,
       locale: 'vi-VN',
       viewport: { width: 1280, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     });
     const page = context.pages()[0] || (await context.newPage());
     page.setDefaultTimeout(45000);
