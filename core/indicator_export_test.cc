@@ -184,10 +184,10 @@ TEST_F(ExportTest, JsonCarriesTheSameFiguresAndNullForEmptyRates) {
       EXPECT_EQ(jf["source"], figure_source_name(f.source));
     }
   }
-  // ocop_ecom_product_rate is not measurable yet: numerator and value null.
+  // A rate's numerator and denominator are exported with it.
   for (const auto& jf : doc["rows"][0]["figures"]) {
     if (jf["code"] != "ocop_ecom_product_rate") continue;
-    EXPECT_TRUE(jf["numerator"].is_null());
+    EXPECT_EQ(jf["numerator"], 0);
     EXPECT_EQ(jf["denominator"], 0);
   }
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/products.h"
 #include "core/summaries.h"
@@ -68,14 +69,15 @@ std::vector<IndicatorDefinition> build_definitions() {
   d.push_back(
       {"ecom_producer_rate", "Tỷ lệ chủ thể bán hàng trên sàn TMĐT",
        "Share of producers selling on e-commerce platforms", U::ratio,
-       "Chủ thể (trong số producers) có ít nhất một giao dịch bán trên sàn TMĐT (Shopee, "
-       "Lazada, TikTok Shop, postmart, voso) trong kỳ ÷ producers. Chưa có dữ liệu niêm yết "
-       "trên sàn: tính theo giao dịch."});
+       "Chủ thể (trong số producers) có ít nhất một sản phẩm niêm yết đang bán trên sàn TMĐT "
+       "(Shopee, Lazada, TikTok Shop) vào lúc nào đó trong kỳ, hoặc có giao dịch bán trên sàn "
+       "(kể cả postmart, voso) trong kỳ ÷ producers."});
   d.push_back(
       {"ocop_ecom_product_rate", "Tỷ lệ sản phẩm OCOP được đưa lên sàn TMĐT",
        "Share of valid OCOP products listed on e-commerce platforms", U::ratio,
-       "Sản phẩm OCOP còn hiệu lực có niêm yết trên sàn TMĐT ÷ ocop_products_valid. Chưa đo "
-       "được: hệ thống chưa ghi nhận niêm yết trên sàn, nên tử số và giá trị để trống."});
+       "Sản phẩm OCOP còn hiệu lực (trong ocop_products_valid) có niêm yết đang bán trên sàn "
+       "TMĐT vào lúc nào đó trong kỳ ÷ ocop_products_valid. Chỉ tính niêm yết đăng qua "
+       "chophien."});
   d.push_back({"social_selling_rate", "Tỷ lệ chủ thể sử dụng mạng xã hội để bán hàng",
                "Share of producers selling through social networks", U::ratio,
                "Chủ thể khai báo kênh bán trên mạng xã hội (Zalo, Facebook, TikTok) hoặc có giao "
@@ -130,6 +132,7 @@ std::vector<IndicatorDefinition> build_definitions() {
 struct Tally {
   int64_t producers = 0;
   int64_t ocop = 0;
+  int64_t ocop_listed = 0;
   std::array<int64_t, 3> stars{};
   std::array<int64_t, 6> groups{};
   int64_t ecom = 0;
@@ -172,7 +175,7 @@ std::vector<Figure> figures_of(const Tally& t) {
   for (int g = 0; g < 6; ++g)
     f.push_back(count_figure("ocop_products_valid.g" + std::to_string(g + 1), t.groups[g]));
   f.push_back(rate_figure("ecom_producer_rate", t.ecom, t.producers, t.ecom_hand));
-  f.push_back(rate_figure("ocop_ecom_product_rate", std::nullopt, t.ocop, false));
+  f.push_back(rate_figure("ocop_ecom_product_rate", t.ocop_listed, t.ocop, false));
   f.push_back(rate_figure("social_selling_rate", t.social, t.producers, t.social_hand));
   f.push_back(rate_figure("qr_acceptance_rate", t.qr, t.producers, false));
   f.push_back(rate_figure("cashless_order_rate", t.cashless_count, t.paid_count, t.paid_hand));
@@ -461,6 +464,26 @@ Result<Report> IndicatorEngine::compute(const IndicatorQuery& query,
   std::unordered_map<int64_t, ProducerSalesFlags> by_producer;
   by_producer.reserve(flags->size());
   for (const auto& f : *flags) by_producer.emplace(f.producer_id, f);
+  // Producers and products with a marketplace listing live at some time in the period
+  // (migration 0021 keeps each listing's live stretches).
+  std::unordered_set<int64_t> listed_producers, listed_products;
+  {
+    auto s = db_.prepare(R"sql(
+SELECT DISTINCT sh.producer_id, pr.id
+FROM marketplace_listing_periods lp
+JOIN marketplace_shops sh ON sh.id = lp.shop_ref
+LEFT JOIN products pr ON pr.sku = lp.sku AND pr.producer_id = sh.producer_id
+WHERE lp.live_from < ?2 AND (lp.live_until IS NULL OR lp.live_until >= ?1))sql");
+    if (!s) return s.error();
+    s->bind(1, period_start).bind(2, period_end);
+    for (;;) {
+      auto more = s->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      listed_producers.insert(s->column_int(0));
+      if (!s->column_is_null(1)) listed_products.insert(s->column_int(1));
+    }
+  }
   auto sales = summaries.aggregate_areas(query.from, query.to);
   if (!sales) return sales.error();
   for (const auto& s : *sales) {
@@ -508,7 +531,10 @@ FROM producers WHERE area_code IS NOT NULL AND area_valid_from IS NOT NULL)sql")
       const bool qr = s->column_int(7) != 0;
       ProducerSalesFlags ps;
       if (auto it = by_producer.find(id); it != by_producer.end()) ps = it->second;
-      const bool ecom = ps.marketplace_system || ps.marketplace_hand;
+      // A live listing, or a marketplace sale (pulled or imported: the listing was live even
+      // when it was made on the platform by hand); a hand-entered sale only is self-declared.
+      const bool listed = listed_producers.count(id) != 0;
+      const bool ecom = listed || ps.marketplace_system || ps.marketplace_hand;
       const bool social = declared_social || ps.social_system || ps.social_hand;
       for (int r : rs) {
         Tally& t = tally[static_cast<size_t>(r)];
@@ -516,7 +542,7 @@ FROM producers WHERE area_code IS NOT NULL AND area_valid_from IS NOT NULL)sql")
         if (qr) ++t.qr;
         if (ecom) {
           ++t.ecom;
-          t.ecom_hand = t.ecom_hand || !ps.marketplace_system;
+          t.ecom_hand = t.ecom_hand || !(listed || ps.marketplace_system);
         }
         if (social) {
           ++t.social;
@@ -530,7 +556,7 @@ FROM producers WHERE area_code IS NOT NULL AND area_valid_from IS NOT NULL)sql")
   // Products with an OCOP certificate valid on the period's last day, in their producer's unit.
   {
     auto s = db_.prepare(R"sql(
-SELECT producer_id, ocop_group, ocop_stars, decision_date, certificate_revoked_at
+SELECT producer_id, ocop_group, ocop_stars, decision_date, certificate_revoked_at, id
 FROM products WHERE ocop_stars IS NOT NULL)sql");
     if (!s) return s.error();
     for (;;) {
@@ -546,9 +572,11 @@ FROM products WHERE ocop_stars IS NOT NULL)sql");
       if (!certificate_valid_on(p, query.to)) continue;
       const std::string group = s->column_text(1);
       const int stars = static_cast<int>(s->column_int(2));
+      const bool listed = listed_products.count(s->column_int(5)) != 0;
       for (int r : *it->second) {
         Tally& t = tally[static_cast<size_t>(r)];
         ++t.ocop;
+        if (listed) ++t.ocop_listed;
         if (stars >= 3 && stars <= 5) ++t.stars[static_cast<size_t>(stars - 3)];
         if (group.size() == 2 && group[1] >= '1' && group[1] <= '6')
           ++t.groups[static_cast<size_t>(group[1] - '1')];

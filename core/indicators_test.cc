@@ -37,8 +37,8 @@ struct Fixture : ::testing::Test {
     return db.last_insert_id();
   }
 
-  void product(int64_t producer_id, const char* group, std::optional<int> stars,
-               const char* decision_date, std::optional<int64_t> revoked_at = {}) {
+  std::string product(int64_t producer_id, const char* group, std::optional<int> stars,
+                      const char* decision_date, std::optional<int64_t> revoked_at = {}) {
     static int n = 0;
     auto s = db.prepare(
                    "INSERT INTO products (producer_id, sku, name, name_key, ocop_group, "
@@ -46,11 +46,37 @@ struct Fixture : ::testing::Test {
                    "price_vnd, stock, status, created_at, updated_at) VALUES (?1, ?2, 'Miến dong', "
                    "'mien dong', ?3, ?4, ?5, ?6, ?7, ?8, 'gói', 50000, 10, 'active', 0, 0)")
                  .value();
-    s.bind(1, producer_id).bind(2, "SKU-" + std::to_string(++n)).bind(3, group).bind(4, stars);
+    const std::string sku = "SKU-" + std::to_string(++n);
+    s.bind(1, producer_id).bind(2, sku).bind(3, group).bind(4, stars);
     s.bind(5, stars ? std::optional<std::string>("12/QĐ-UBND") : std::nullopt);
     s.bind(6, stars ? std::optional<std::string>(decision_date) : std::nullopt);
     s.bind(7, stars ? std::optional<std::string>("UBND tỉnh Cao Bằng") : std::nullopt);
     s.bind(8, revoked_at);
+    s.run().value();
+    return sku;
+  }
+
+  // A marketplace shop of the producer (integrations/outbox.h writes these; the figures only
+  // read who owns the shop).
+  int64_t shop(int64_t producer_id, const char* platform) {
+    static int n = 0;
+    auto s = db.prepare(
+                   "INSERT INTO marketplace_shops (producer_id, platform, shop_id, tokens_sealed, "
+                   "created_at, updated_at) VALUES (?1, ?2, ?3, 'sealed', 0, 0)")
+                 .value();
+    s.bind(1, producer_id).bind(2, platform).bind(3, "shop-" + std::to_string(++n));
+    s.run().value();
+    return db.last_insert_id();
+  }
+
+  // The listing's state changes at `when`, as the outbox records it.
+  void listing(int64_t shop_ref, const std::string& sku, const char* state, int64_t when) {
+    auto s = db.prepare(
+                   "INSERT INTO marketplace_listings (shop_ref, sku, state, updated_at) "
+                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (shop_ref, sku) DO UPDATE SET "
+                   "state = excluded.state, updated_at = excluded.updated_at")
+                 .value();
+    s.bind(1, shop_ref).bind(2, sku).bind(3, state).bind(4, when);
     s.run().value();
   }
 
@@ -229,7 +255,7 @@ TEST_F(HalfYear, EveryIndicatorMatchesTheHandComputedLedger) {
     expect_amount(fig(r, "01294", "ocop_products_valid.g1"), 1);
     expect_amount(fig(r, "01294", "ocop_products_valid.g3"), 0);
     expect_rate(fig(r, "01294", "ecom_producer_rate"), 1, 2);
-    expect_rate(fig(r, "01294", "ocop_ecom_product_rate"), std::nullopt, 1);
+    expect_rate(fig(r, "01294", "ocop_ecom_product_rate"), 0, 1);
     expect_rate(fig(r, "01294", "social_selling_rate"), 2, 2, kHand);
     expect_rate(fig(r, "01294", "qr_acceptance_rate"), 1, 2);
     expect_rate(fig(r, "01294", "cashless_order_rate"), 2, 4, kHand);
@@ -255,7 +281,7 @@ TEST_F(HalfYear, EveryIndicatorMatchesTheHandComputedLedger) {
     expect_amount(fig(r, "01290", "ocop_products_valid.g2"), 1);
     expect_amount(fig(r, "01290", "ocop_products_valid.g4"), 1);
     expect_rate(fig(r, "01290", "ecom_producer_rate"), 2, 2);
-    expect_rate(fig(r, "01290", "ocop_ecom_product_rate"), std::nullopt, 2);
+    expect_rate(fig(r, "01290", "ocop_ecom_product_rate"), 0, 2);
     expect_rate(fig(r, "01290", "social_selling_rate"), 0, 2);
     expect_rate(fig(r, "01290", "qr_acceptance_rate"), 1, 2);
     expect_rate(fig(r, "01290", "cashless_order_rate"), 4, 4);
@@ -316,6 +342,64 @@ TEST_F(HalfYear, AnEmptyPeriodHasZeroSumsAndEmptySalesRates) {
   expect_rate(fig(r, "04", "cashless_order_rate"), 0, 0);
   expect_rate(fig(r, "04", "cashless_value_rate"), 0, 0);
   expect_rate(fig(r, "04", "ecom_producer_rate"), 0, 4);
+}
+
+// indicators.md: producers "with at least one live marketplace listing during the period", and
+// valid OCOP products with one; a listing counts when any stretch of its live time overlaps the
+// period, whatever its state now.
+TEST_F(Fixture, ListingsLiveDuringThePeriodCountForTheMarketplaceRates) {
+  const int64_t listed_twice = producer("01290", "2025-07-01", at("2025-08-01", 8));
+  const int64_t ended_in_period = producer("01290", "2025-07-01", at("2025-08-01", 8));
+  const int64_t live_after = producer("01290", "2025-07-01", at("2025-08-01", 8));
+  const int64_t pending_only = producer("01290", "2025-07-01", at("2025-08-01", 8));
+  const int64_t failed_then_live = producer("01294", "2025-07-01", at("2025-08-01", 8));
+  const std::string honey = product(listed_twice, "G1", 4, "2025-01-10");
+  product(listed_twice, "G1", 3, "2025-01-10");  // valid, never listed
+  const std::string tea = product(ended_in_period, "G1", 3, "2025-02-01");
+  const std::string rice = product(live_after, "G1", 5, "2025-02-01");
+  const std::string meat = product(pending_only, "G3", 3, "2025-02-01");
+  const std::string uncertified = product(failed_then_live, "G2", std::nullopt, "");
+
+  // The same product live on two shops: one producer, one product.
+  listing(shop(listed_twice, "shopee"), honey, "live", at("2026-02-01", 10));
+  const int64_t lazada = shop(listed_twice, "lazada");
+  listing(lazada, honey, "pending", at("2026-02-01", 10));
+  listing(lazada, honey, "live", at("2026-02-03", 10));
+  // Live in December, failed (taken down) on 10 January: live during the first days of 2026.
+  const int64_t tiktok = shop(ended_in_period, "tiktok");
+  listing(tiktok, tea, "live", at("2025-12-01", 10));
+  listing(tiktok, tea, "failed", at("2026-01-10", 10));
+  listing(shop(live_after, "shopee"), rice, "live", at("2026-07-05", 10));
+  listing(shop(pending_only, "shopee"), meat, "pending", at("2026-02-01", 10));
+  // Failed first, live later; the product has no certificate: the producer counts, no product.
+  const int64_t shopee = shop(failed_then_live, "shopee");
+  listing(shopee, uncertified, "failed", at("2026-03-01", 10));
+  listing(shopee, uncertified, "live", at("2026-03-02", 10));
+
+  for (Basis basis : {Basis::rebased, Basis::as_dated}) {
+    SCOPED_TRACE(basis_name(basis));
+    const Report half = compute("2026-01-01", "2026-06-30", "04", "commune", basis);
+    expect_amount(fig(half, "01290", "producers"), 4);
+    expect_rate(fig(half, "01290", "ecom_producer_rate"), 2, 4);
+    expect_amount(fig(half, "01290", "ocop_products_valid"), 5);
+    expect_rate(fig(half, "01290", "ocop_ecom_product_rate"), 2, 5);
+    expect_rate(fig(half, "01294", "ecom_producer_rate"), 1, 1);
+    expect_rate(fig(half, "01294", "ocop_ecom_product_rate"), 0, 0);
+    expect_rate(fig(half, "04", "ecom_producer_rate"), 3, 5);
+    expect_rate(fig(half, "04", "ocop_ecom_product_rate"), 2, 5);
+  }
+  // July: the rice goes live, the tea stays down, the honey is still live.
+  const Report july = compute("2026-07-01", "2026-07-31", "01290", "", Basis::rebased);
+  expect_rate(fig(july, "01290", "ecom_producer_rate"), 2, 4);
+  expect_rate(fig(july, "01290", "ocop_ecom_product_rate"), 2, 5);
+  // Before anything went live.
+  const Report november = compute("2025-11-01", "2025-11-30", "01290", "", Basis::rebased);
+  expect_rate(fig(november, "01290", "ecom_producer_rate"), 0, 4);
+  // A live listing removed outright stops counting from then on; one still live counts for
+  // any later period.
+  db.exec("DELETE FROM marketplace_listings WHERE sku = '" + rice + "'").value();
+  const Report later = compute("2090-06-01", "2090-06-30", "01290", "", Basis::rebased);
+  expect_rate(fig(later, "01290", "ecom_producer_rate"), 1, 4);
 }
 
 TEST_F(Fixture, AnEmptyDatabaseGivesZerosAndEmptyRates) {
