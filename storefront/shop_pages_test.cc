@@ -206,6 +206,10 @@ TEST_F(ShopPages, HomeListsProductsWithPriceAndFilters) {
   EXPECT_NE(res->body.find("loading=\"lazy\""), std::string::npos);
   EXPECT_NE(res->body.find("property=\"og:locale\" content=\"vi_VN\""), std::string::npos);
   EXPECT_EQ(res->body.find("<script"), std::string::npos);
+  // The header names the sellers' door, right whether or not this visitor is signed in (the
+  // page is cached for everyone): /quan-ly signs in first when needed.
+  EXPECT_NE(res->body.find("<a href=\"/quan-ly\">Người bán</a>"), std::string::npos);
+  EXPECT_EQ(res->body.find(">Đăng nhập</a>"), std::string::npos);
 }
 
 TEST_F(ShopPages, SearchWithoutDiacriticsFindsMienDong) {
