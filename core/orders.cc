@@ -167,7 +167,7 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   if (char_count(request.note) > 500) return invalid_input("ghi chú quá dài", "note");
 
   const int64_t now = clock_.now();
-  auto tx = db_.begin();
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
 
   auto product_lease = stmts_.get(
@@ -282,6 +282,37 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   }
   if (auto done = tx->commit(); !done) return done.error();
   return placed;
+}
+
+std::vector<Result<std::vector<PlacedOrder>>> OrderStore::checkout_batch(
+    const std::vector<const CheckoutRequest*>& requests) {
+  std::vector<Result<std::vector<PlacedOrder>>> out;
+  out.reserve(requests.size());
+  auto run = [&](const char* sql) -> bool {
+    auto lease = stmts_.get(sql);
+    return lease && lease->get().run();
+  };
+  // false when the transaction is lost: then nothing of it was stored, and it is rolled back.
+  auto batch = [&](Transaction tx) -> bool {
+    for (const CheckoutRequest* request : requests) {
+      if (!run("SAVEPOINT checkout")) return false;
+      auto placed = checkout(*request);
+      // Some errors (I/O, memory) make SQLite roll the whole transaction back itself.
+      if (!placed && (!db_.in_transaction() || !run("ROLLBACK TO checkout"))) return false;
+      if (!run("RELEASE checkout")) return false;
+      out.push_back(std::move(placed));
+    }
+    return static_cast<bool>(tx.commit());
+  };
+  auto tx = db_.begin();
+  if (!tx) {  // busy past the timeout: the same answer for all, rather than N more waits
+    for (size_t i = 0; i < requests.size(); ++i) out.emplace_back(tx.error());
+    return out;
+  }
+  if (batch(std::move(*tx))) return out;
+  out.clear();
+  for (const CheckoutRequest* request : requests) out.push_back(checkout(*request));
+  return out;
 }
 
 Result<void> OrderStore::record_event(int64_t order_id, std::optional<OrderStatus> from,

@@ -161,7 +161,16 @@ class OrderStore {
   // Errors: invalid_input (field named: items, quantity, customer.name, customer.phone,
   // delivery.method, delivery.address, note), conflict (a product unknown, inactive or short of
   // stock: the message names it), unavailable (database busy).
+  // Joins a transaction already open on the connection (its owner commits).
   Result<std::vector<PlacedOrder>> checkout(const CheckoutRequest& request);
+
+  // Group commit: the checkouts in ONE transaction, each in its own savepoint, so one that is
+  // refused (bad input, a product short of stock) changes nothing and leaves the others; the
+  // results are checkout()'s, in order. Should the shared transaction be lost (busy, I/O), each
+  // checkout is run again on its own. The stock rules are those of checkout(): the checkouts of
+  // a batch take stock one after the other, as if each had its own transaction.
+  std::vector<Result<std::vector<PlacedOrder>>> checkout_batch(
+      const std::vector<const CheckoutRequest*>& requests);
 
   // By code, no token: for the producer, officers and admins (the caller authorises).
   Result<Order> find_by_code(std::string_view code);

@@ -195,6 +195,37 @@ TEST_F(OrdersTest, UnknownInactiveOrShortProductIsConflictNamingItAndNothingIsCr
   EXPECT_EQ(stock_of(db, mat_ong), 5);
 }
 
+TEST_F(OrdersTest, ABatchOfCheckoutsKeepsEachOnesOutcomeAndTakesStockInTurn) {
+  CheckoutRequest both = cart({{mien, 2}, {mat_ong, 3}});
+  CheckoutRequest too_many = cart({{mien, 1}, {mat_ong, 3}});  // 2 honey left after `both`
+  CheckoutRequest bad_phone = cart({{mien, 1}});
+  bad_phone.customer_phone = "gọi tôi";
+  CheckoutRequest last_honey = cart({{mat_ong, 2}});
+  const auto results = orders.checkout_batch({&both, &too_many, &bad_phone, &last_honey});
+  ASSERT_EQ(results.size(), 4u);
+  ASSERT_TRUE(results[0]) << results[0].error().message;
+  EXPECT_EQ(results[0]->size(), 2u);
+  ASSERT_FALSE(results[1]);
+  EXPECT_EQ(results[1].error().code, ErrorCode::conflict);
+  EXPECT_NE(results[1].error().message.find("Mật ong bạc hà"), std::string::npos);
+  ASSERT_FALSE(results[2]);
+  EXPECT_EQ(results[2].error().field, "customer.phone");
+  ASSERT_TRUE(results[3]) << results[3].error().message;
+  EXPECT_EQ(results[3]->size(), 1u);
+  // The refused checkout's first line (one miến) was rolled back with its savepoint.
+  EXPECT_EQ(stock_of(db, mien), 8);
+  EXPECT_EQ(stock_of(db, mat_ong), 0);
+  EXPECT_EQ(count(db, "orders"), 3);
+  EXPECT_EQ(count(db, "order_items"), 3);
+  EXPECT_EQ(count(db, "order_events"), 3);
+  EXPECT_FALSE(db.in_transaction());
+  // Each placed order is what checkout() would have made: findable with its own token.
+  const PlacedOrder& placed = results[3]->front();
+  auto found = orders.find_for_customer(placed.order.code, placed.token);
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->total_vnd, 500000);
+}
+
 TEST_F(OrdersTest, CustomerNeedsTheTokenAndAWrongOneLooksLikeAnUnknownCode) {
   auto placed = orders.checkout(cart({{mien, 1}})).value();
   const auto& code = placed[0].order.code;

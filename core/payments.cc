@@ -207,10 +207,8 @@ std::vector<Result<ReceiveOutcome>> PaymentStore::receive_batch(
     auto lease = stmts_.get(sql);
     return lease && lease->get().run();
   };
-  // false when the transaction is lost: then nothing of it was stored.
-  auto batch = [&]() -> bool {
-    auto tx = db_.begin();
-    if (!tx) return false;
+  // false when the transaction is lost: then nothing of it was stored, and it is rolled back.
+  auto batch = [&](Transaction tx) -> bool {
     const int64_t received_at = clock_.now();
     for (const BankNotification* n : notifications) {
       if (auto valid = check(*n); !valid) {
@@ -228,9 +226,17 @@ std::vector<Result<ReceiveOutcome>> PaymentStore::receive_batch(
       if (!run("RELEASE notification")) return false;
       out.push_back(std::move(outcome));
     }
-    return static_cast<bool>(tx->commit());
+    return static_cast<bool>(tx.commit());
   };
-  if (batch()) return out;
+  auto tx = db_.begin();
+  if (!tx) {  // busy past the timeout: the same answer for all, rather than N more waits
+    for (const BankNotification* n : notifications) {
+      auto valid = check(*n);
+      out.emplace_back(valid ? tx.error() : valid.error());
+    }
+    return out;
+  }
+  if (batch(std::move(*tx))) return out;
   out.clear();
   for (const BankNotification* n : notifications) out.push_back(receive(*n));
   return out;

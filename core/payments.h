@@ -98,9 +98,10 @@ class PaymentStore {
   // webhooks costs one write of the log instead of one each). Each notification is stored and
   // matched inside its own savepoint: one that is refused or whose matching fails changes
   // nothing for the others (a failed match leaves its raw row 'received', as receive() does).
-  // Outcomes are in the order of `notifications`. Should the transaction itself be lost (busy,
-  // I/O error), every notification goes through receive() on its own. The same notification
-  // twice in one batch is stored once; the second is a duplicate.
+  // Outcomes are in the order of `notifications`. When the database stays busy past the timeout,
+  // each valid notification gets that unavailable error (no second wait per notification); should
+  // the transaction be lost later (I/O error), every notification goes through receive() alone. The
+  // same notification twice in one batch is stored once; the second is a duplicate.
   std::vector<Result<ReceiveOutcome>> receive_batch(
       const std::vector<const BankNotification*>& notifications);
 

@@ -38,9 +38,14 @@ struct Reply {
 
 using ApiFunction = std::function<Result<Reply>(ApiCall&)>;
 
+// Which connection a handler gets: by_method takes the writer lock (DbPool::acquire_writer) for
+// every method but GET and HEAD; reader is a plain connection whatever the method, for a handler
+// that hands its write to a group commit (checkout_batch.h) and only reads itself.
+enum class DbAccess { by_method, reader };
+
 // Takes a connection (unavailable -> 503 with Retry-After), runs `fn`, writes its Reply as JSON
 // or its Error through write_error. Answers are never cached (Cache-Control: no-store).
-Handler api_handler(AppContext& app, ApiFunction fn);
+Handler api_handler(AppContext& app, ApiFunction fn, DbAccess access = DbAccess::by_method);
 
 // The number in regex group `group` of the path (e.g. a product id). not_found when it does not
 // fit an int64 (a path no resource can have).

@@ -1,7 +1,7 @@
 #pragma once
-// Group commit for bank-transfer notifications: webhook handlers that arrive while another
-// handler's notifications are being written wait, and are then written together in one
-// transaction (core::PaymentStore::receive_batch) by one of them, under the pool's writer lock.
+// Group commit (group_commit.h) for bank-transfer notifications: webhook handlers that arrive
+// while another handler's notifications are being written wait, and are then written together in
+// one transaction (core::PaymentStore::receive_batch) by one of them, under the pool's writer lock.
 // A burst of N notifications then costs one commit instead of N, and the writer connection's
 // page cache stays warm, while each handler still answers only after its own notification is
 // committed (the same durability as a transaction of its own: WAL, synchronous=NORMAL).
@@ -14,16 +14,13 @@
 //
 // Thread-safety: receive() may be called from any number of threads at once.
 
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
-#include <optional>
-#include <vector>
 
 #include "core/clock.h"
 #include "core/payments.h"
 #include "core/result.h"
 #include "storefront/db_pool.h"
+#include "storefront/group_commit.h"
 
 namespace chophien::storefront {
 
@@ -32,28 +29,17 @@ class PaymentBatch {
   static constexpr size_t kMaxBatch = 64;
 
   // `pool` and `clock` must outlive this object.
-  PaymentBatch(DbPool& pool, const core::Clock& clock) : pool_(pool), clock_(clock) {}
+  PaymentBatch(DbPool& pool, const core::Clock& clock);
 
   // Stores and matches `notification` as core::PaymentStore::receive() does, in a transaction
   // shared with the notifications waiting beside it. Errors: those of receive(), and unavailable
   // when the pool is closed. Must not be called while this thread holds the writer lock.
-  Result<core::ReceiveOutcome> receive(const core::BankNotification& notification);
+  Result<core::ReceiveOutcome> receive(const core::BankNotification& notification) {
+    return group_.submit(notification);
+  }
 
  private:
-  struct Waiting {
-    const core::BankNotification* notification;
-    std::optional<Result<core::ReceiveOutcome>> outcome;
-  };
-  // Writes the notifications in one transaction; their outcomes in order (without mutex_).
-  std::vector<Result<core::ReceiveOutcome>> write(
-      const std::vector<const core::BankNotification*>& notifications);
-
-  DbPool& pool_;
-  const core::Clock& clock_;
-  std::mutex mutex_;
-  std::condition_variable done_;
-  std::vector<Waiting*> queue_;
-  bool writing_ = false;
+  GroupCommit<core::BankNotification, core::ReceiveOutcome> group_;
 };
 
 }  // namespace chophien::storefront

@@ -18,13 +18,13 @@ namespace chophien::storefront {
 
 constexpr const char* kJsonType = "application/json; charset=utf-8";
 
-Handler api_handler(AppContext& app, ApiFunction fn) {
-  return [&app, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
+Handler api_handler(AppContext& app, ApiFunction fn, DbAccess access) {
+  return [&app, fn = std::move(fn), access](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
     // Writes queue on the process's writer lock (DbPool) instead of SQLite's busy timeout. Sign-in
     // is left out: its password check is slow on purpose and must not hold up checkouts.
-    const bool writes =
-        req.method != "GET" && req.method != "HEAD" && req.path != "/api/v1/auth/login";
+    const bool writes = access == DbAccess::by_method && req.method != "GET" &&
+                        req.method != "HEAD" && req.path != "/api/v1/auth/login";
     auto db = writes ? app.db.acquire_writer() : app.db.acquire();
     if (!db) return write_error(res, db.error(), 1);
     if (api_options().busy_timeout_ms > 0) (*db)->set_busy_timeout(api_options().busy_timeout_ms);

@@ -29,7 +29,6 @@
 #include "storefront/payment_info.h"
 #include "storefront/photos.h"
 #include "storefront/routes.h"
-#include "storefront/runtime_settings.h"
 
 namespace chophien::storefront {
 namespace {
@@ -790,7 +789,8 @@ void Shop::checkout(const httplib::Request& req, httplib::Response& res) {
   if (!form_token_ok(req)) return forbidden_page(res);
   const Cart cart = read_cart(req);
   if (cart.empty()) return redirect(res, "/gio-hang");
-  auto db = app_.db.acquire_writer();
+  // A reader: the checkout itself is written by the group commit (checkout_batch.h).
+  auto db = app_.db.acquire();
   if (!db) return write_html_error(res, db.error());
   auto view = cart_view(*db, cart);
   if (!view) return write_html_error(res, view.error());
@@ -838,10 +838,7 @@ void Shop::checkout(const httplib::Request& req, httplib::Response& res) {
     request.customer_address = in.address;
   }
   request.note = in.note;
-  core::OrderSettings settings;
-  settings.payment_ttl_seconds = int64_t{order_ttl_minutes(app_.config, *db)} * 60;
-  core::OrderStore orders(*db, app_.clock, settings);
-  auto placed = orders.checkout(request);
+  auto placed = app_.checkouts->checkout(request);
   if (!placed) {
     const Error& e = placed.error();
     if (e.code == ErrorCode::conflict) return show_form(409, "Không đặt được hàng: " + e.message);

@@ -110,8 +110,9 @@ Result<std::unique_ptr<Server>> Server::create(
   auto renderer = Renderer::create(config.base_url());
   if (!renderer) return renderer.error();
   s->renderer_ = std::move(*renderer);
+  s->checkouts_ = std::make_unique<CheckoutBatch>(config, db, clock);
   s->context_ = std::unique_ptr<AppContext>(
-      new AppContext{config, db, clock, s->metrics_, *s->renderer_, nullptr});
+      new AppContext{config, db, clock, s->metrics_, *s->renderer_, nullptr, s->checkouts_.get()});
   if (config.tls()) {
     auto ssl =
         std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());

@@ -22,6 +22,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "storefront/checkout_batch.h"
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
 #include "storefront/metrics.h"
@@ -41,6 +42,8 @@ struct AppContext {
   // carries an administrator's session. Until the sessions code sets it, only 127.0.0.1 and ::1
   // may read /metrics.
   std::function<bool(const httplib::Request&)> is_admin_request;
+  // Checkouts of the shop's form and of the API, written together under load (checkout_batch.h).
+  CheckoutBatch* checkouts = nullptr;
 };
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
@@ -104,6 +107,7 @@ class Server {
   const Config& config_;
   Metrics metrics_;
   std::unique_ptr<Renderer> renderer_;
+  std::unique_ptr<CheckoutBatch> checkouts_;
   std::unique_ptr<AppContext> context_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<Router> router_;

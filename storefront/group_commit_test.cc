@@ -1,5 +1,5 @@
-#include "storefront/payment_batch.h"
-
+// The group commits of the server: bank notifications (payment_batch.h) and checkouts
+// (checkout_batch.h), many threads at once on a real database file.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -11,14 +11,16 @@
 #include <vector>
 
 #include "core/orders.h"
+#include "storefront/checkout_batch.h"
+#include "storefront/payment_batch.h"
 
 namespace chophien::storefront {
 namespace {
 
 constexpr const char* kAccount = "0071000888888";
 
-struct PaymentBatchTest : ::testing::Test {
-  PaymentBatchTest() {
+struct GroupCommitTest : ::testing::Test {
+  GroupCommitTest() {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "chophien-batch-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
@@ -36,7 +38,7 @@ struct PaymentBatchTest : ::testing::Test {
           "'G1', 'gói', 150000, 100000, 'active', 0, 0)")
         .value();
   }
-  ~PaymentBatchTest() override {
+  ~GroupCommitTest() override {
     pool_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -52,7 +54,7 @@ struct PaymentBatchTest : ::testing::Test {
   std::unique_ptr<DbPool> pool_;
 };
 
-TEST_F(PaymentBatchTest, ManyThreadsDeliveringEachNotificationTwiceGiveOnePaymentEach) {
+TEST_F(GroupCommitTest, ManyThreadsDeliveringEachNotificationTwiceGiveOnePaymentEach) {
   constexpr int kOrders = 120;
   constexpr int kThreads = 8;
   std::vector<core::BankNotification> notifications;
@@ -103,7 +105,7 @@ TEST_F(PaymentBatchTest, ManyThreadsDeliveringEachNotificationTwiceGiveOnePaymen
             kOrders);
 }
 
-TEST_F(PaymentBatchTest, ARefusedNotificationGetsItsErrorAndStoresNothing) {
+TEST_F(GroupCommitTest, ARefusedNotificationGetsItsErrorAndStoresNothing) {
   PaymentBatch batch(*pool_, clock);
   core::BankNotification n;
   n.provider = "sepay";
@@ -116,7 +118,7 @@ TEST_F(PaymentBatchTest, ARefusedNotificationGetsItsErrorAndStoresNothing) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM payments"), 0);
 }
 
-TEST_F(PaymentBatchTest, AClosedPoolAnswersUnavailable) {
+TEST_F(GroupCommitTest, AClosedPoolAnswersUnavailable) {
   PaymentBatch batch(*pool_, clock);
   ASSERT_TRUE(pool_->close().has_value());
   core::BankNotification n;
@@ -125,6 +127,71 @@ TEST_F(PaymentBatchTest, AClosedPoolAnswersUnavailable) {
   n.amount_vnd = 1000;
   n.account_number = kAccount;
   auto r = batch.receive(n);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+}
+
+core::CheckoutRequest one_unit() {
+  core::CheckoutRequest r;
+  r.items = {{1, 1}};
+  r.customer_name = "Nguyễn Thị Mai";
+  r.customer_phone = "0912345678";
+  return r;
+}
+
+TEST_F(GroupCommitTest, ManyThreadsCheckingOutNeverOversellAndEachGetsItsOwnOrders) {
+  {
+    auto db = pool_->acquire().value();
+    db->exec("UPDATE products SET stock = 150 WHERE id = 1").value();
+  }
+  Config config;
+  config.order_ttl_minutes = 45;
+  CheckoutBatch batch(config, *pool_, clock);
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;  // 200 checkouts of one unit for 150 units
+  std::atomic<int> placed{0}, short_of_stock{0}, other{0};
+  std::vector<std::vector<std::string>> codes(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kEach; ++k) {
+        core::CheckoutRequest r = one_unit();
+        if (k % 5 == 4) r.customer_phone = "không có";  // refused; its neighbours go on
+        auto result = batch.checkout(r);
+        if (result && result->size() == 1) {
+          ++placed;
+          codes[static_cast<size_t>(t)].push_back(result->front().order.code);
+        } else if (!result && result.error().code == ErrorCode::conflict) {
+          ++short_of_stock;
+        } else if (!(!result && result.error().field == "customer.phone")) {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(placed, 150);
+  EXPECT_EQ(short_of_stock, kThreads * kEach * 4 / 5 - 150);
+  EXPECT_EQ(count("SELECT stock FROM products WHERE id = 1"), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 150);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM order_events"), 150);
+  EXPECT_EQ(count("SELECT COUNT(DISTINCT code) FROM orders"), 150);
+  // The payment window of the configuration (no stored setting): 45 minutes.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM orders WHERE expires_at - created_at = 2700"), 150);
+  // Every caller got the orders that were written for it.
+  for (const auto& mine : codes)
+    for (const auto& code : mine) {
+      SCOPED_TRACE(code);
+      EXPECT_EQ(count("SELECT COUNT(*) FROM orders WHERE code = '" + code + "'"), 1);
+    }
+}
+
+TEST_F(GroupCommitTest, ACheckoutOnAClosedPoolIsUnavailable) {
+  const Config config;
+  CheckoutBatch batch(config, *pool_, clock);
+  ASSERT_TRUE(pool_->close().has_value());
+  auto r = batch.checkout(one_unit());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::unavailable);
 }
