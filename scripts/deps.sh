@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages chophien needs to build, test and benchmark, if any are missing.
 # Runs apt-get directly as root, through sudo otherwise.
 set -eu
-PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
+PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev lld
 libcpp-httplib-dev libkainjow-mustache-dev libqrencode-dev libpng-dev nlohmann-json3-dev libutf8proc-dev libsqlite3-dev sqlite3 libssl-dev
 libgtest-dev libgmock-dev libbenchmark-dev zbar-tools libxml2-utils python3
 libxlsxwriter-dev libreoffice-calc-nogui libvips-dev
