@@ -621,7 +621,7 @@ Result<void> Users::reset_password(int64_t user_id, std::string_view new_passwor
   auto credentials = hash_password(*password);
   if (!credentials) return credentials.error();
 
-  auto transaction = db_.begin();
+  auto transaction = db_.begin_or_join();
   if (!transaction) return transaction.error();
   auto update = db_.prepare(R"sql(
     UPDATE users SET password_algo = 'scrypt', password_n = ?2, password_r = ?3, password_p = ?4,
@@ -648,7 +648,7 @@ Result<void> Users::reset_password(int64_t user_id, std::string_view new_passwor
 }
 
 Result<void> Users::set_status(int64_t user_id, UserStatus status) {
-  auto transaction = db_.begin();
+  auto transaction = db_.begin_or_join();
   if (!transaction) return transaction.error();
   auto update = db_.prepare("UPDATE users SET status = ?2 WHERE id = ?1");
   if (!update) return update.error();

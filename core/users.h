@@ -119,10 +119,12 @@ class Users {
   static bool csrf_matches(const Session& session, std::string_view submitted);
 
   // Sets a new password (same policy as creation), ends all of the user's sessions and clears
-  // the login's failure count. not_found for an unknown user.
+  // the login's failure count. not_found for an unknown user. Joins a transaction already open
+  // on the connection (so a caller can write its action-log record with the change).
   Result<void> reset_password(int64_t user_id, std::string_view new_password);
 
-  // Disabling ends all of the user's sessions. not_found for an unknown user.
+  // Disabling ends all of the user's sessions. not_found for an unknown user. Joins an open
+  // transaction like reset_password().
   Result<void> set_status(int64_t user_id, UserStatus status);
 
   Result<User> find_user(int64_t user_id);

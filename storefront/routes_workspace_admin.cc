@@ -228,6 +228,9 @@ void change_user(AppContext& app, const httplib::Request& req, httplib::Response
   Outcome outcome;
   core::AuditRecord record = ws->audit("", target->login);
   record.producer_id = target->producer_id;
+  // The change and its action-log record are written together, or neither.
+  auto transaction = (*db)->begin();
+  if (!transaction) return write_html_error(res, transaction.error(), 1);
   if (what == "khoa" || what == "mo-khoa") {
     const bool disable = what == "khoa";
     if (disable && target->id == ws->caller.user().id) {
@@ -258,9 +261,9 @@ void change_user(AppContext& app, const httplib::Request& req, httplib::Response
       outcome.shown_password = password;
     }
   }
-  // The change above commits in its own transaction (core::Users); the record follows it.
   if (auto ok = core::AuditLog(**db, app.clock).record(record); !ok)
     return write_html_error(res, ok.error(), 1);
+  if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
   users_page(app, *ws, **db, req, res, UserForm{}, outcome, 200);
 }
 
