@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/payment_code.h"
+#include "core/text.h"
 
 namespace chophien::core {
 namespace {
@@ -543,8 +544,19 @@ Result<Order> OrderStore::mark_paid(std::string_view code, const Actor& actor,
     return conflict(std::string("đơn hàng đang ở trạng thái ") + order_status_name(order->status));
   const int64_t amount = amount_vnd == 0 ? order->total_vnd - order->paid_vnd : amount_vnd;
   if (amount <= 0) return invalid_input("số tiền không hợp lệ", "amount_vnd");
-  if (auto effect = apply_payment(order->id, amount, method, actor, note); !effect)
-    return effect.error();
+  auto effect = apply_payment(order->id, amount, method, actor, note);
+  if (!effect) return effect.error();
+  if (*effect == PaymentEffect::partial) {
+    // The order stays pending; the event shows who took how much, and how.
+    std::string what = "Đã nhận " + format_vnd(amount) +
+                       (method == "cash" ? " tiền mặt" : " chuyển khoản") + ", còn thiếu " +
+                       format_vnd(order->total_vnd - order->paid_vnd - amount);
+    if (!note.empty()) what += ". " + std::string(note);
+    if (auto done = record_event(order->id, OrderStatus::pending_payment,
+                                 OrderStatus::pending_payment, actor, what, clock_.now());
+        !done)
+      return done.error();
+  }
   if (also) {
     if (auto done = also(); !done) return done.error();
   }

@@ -337,9 +337,18 @@ TEST_F(OrdersTest, AnOfficerManagesOnlyTheOrdersOfTheProducerTheyHelp) {
 
 TEST_F(OrdersTest, PartialMarkPaidKeepsTheOrderPending) {
   auto code = orders.checkout(cart({{mien, 2}})).value()[0].order.code;
-  auto part = orders.mark_paid(code, producer1, "bank_transfer", 100000, "").value();
+  auto part = orders.mark_paid(code, producer1, "cash", 100000, "ở chợ phiên").value();
   EXPECT_EQ(part.status, OrderStatus::pending_payment);
   EXPECT_EQ(part.paid_vnd, 100000);
+  // The part payment is on the order's history, with who took it.
+  auto events = orders.events(part.id).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].from_status, "pending_payment");
+  EXPECT_EQ(events[1].to_status, "pending_payment");
+  EXPECT_EQ(events[1].actor_kind, "producer");
+  EXPECT_EQ(events[1].actor_id, 7);
+  EXPECT_EQ(events[1].note,
+            "Đã nhận 100.000\u00a0₫ tiền mặt, còn thiếu 140.000\u00a0₫. ở chợ phiên");
   auto rest = orders.mark_paid(code, producer1, "bank_transfer", 0, "").value();
   EXPECT_EQ(rest.status, OrderStatus::paid);
   EXPECT_EQ(rest.paid_vnd, 240000);
