@@ -12,3 +12,10 @@ INSERT INTO product_search_prefixed (rowid, name, body)
   SELECT rowid, name, body FROM product_search ORDER BY rowid;
 DROP TABLE product_search;
 ALTER TABLE product_search_prefixed RENAME TO product_search;
+
+-- Queueing a marketplace change looks for the SKU's open row in its shop (integrations/outbox.cc:
+-- one create per SKU while one is open, price and stock merged into the pending row). Neither
+-- lookup could use an index (the unique index is partial on kind = 'update' and the lookups bind
+-- kind or list three states), so each enqueue scanned the whole outbox, done rows included:
+-- queueing N changes cost N^2 row reads.
+CREATE INDEX marketplace_outbox_sku ON marketplace_outbox (shop_ref, sku);
