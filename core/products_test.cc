@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "core/clock.h"
@@ -464,6 +466,66 @@ TEST_F(ProductsTest, ReindexAfterProducerRenameFindsNewName) {
   EXPECT_TRUE(names({.q = "rieng xanh"}).empty());
   ASSERT_TRUE(store_.reindex_producer(htx_).has_value());
   EXPECT_EQ(names({.q = "rieng xanh"}).size(), 1u);
+}
+
+TEST_F(ProductsTest, PrefixIndexMigrationKeepsEveryProductFindable) {
+  // The table as migrations run it today has prefix indexes (migration 0020).
+  {
+    auto schema =
+        db_.prepare("SELECT sql FROM sqlite_schema WHERE name = 'product_search'").value();
+    ASSERT_TRUE(schema.step().value());
+    EXPECT_NE(schema.column_text(0).find("prefix = '1 2 3 4'"), std::string::npos);
+  }
+  create(sample());
+  create(sample("Mật ong bạc hà"), ho_);
+  auto draft = sample("Miến dong nháp");
+  draft.status = ProductStatus::draft;
+  create(draft);
+  const std::vector<ProductQuery> queries = {{.q = "mien dong"}, {.q = "MIẾN"},    {.q = "m"},
+                                             {.q = "duc hanh"},  {.q = "bac ha"},  {.q = "mie do"},
+                                             {.q = "phoi nang"}, {.q = "mien hoa"}};
+  std::vector<std::vector<std::string>> expected;
+  for (const auto& q : queries) expected.push_back(names(q));
+  EXPECT_EQ(expected[0], std::vector<std::string>{"Miến dong Bảo Lâm"});
+  EXPECT_EQ(expected[1], std::vector<std::string>{"Miến dong Bảo Lâm"});
+
+  // As a database from before migration 0020: the table of migration 0004 with the same rows.
+  db_.exec(
+         "CREATE VIRTUAL TABLE old_search USING fts5 (name, body, tokenize = 'unicode61 "
+         "remove_diacritics 2');"
+         "INSERT INTO old_search (rowid, name, body) SELECT rowid, name, body FROM product_search;"
+         "DROP TABLE product_search;"
+         "ALTER TABLE old_search RENAME TO product_search;")
+      .value();
+  std::string sql;
+  {
+    const char* root = std::getenv("CHOPHIEN_SOURCE_DIR");  // set by CTest
+    ASSERT_NE(root, nullptr) << "CHOPHIEN_SOURCE_DIR";
+    std::ifstream in(std::string(root) + "/core/sql/0020_search_prefix_outbox_sku.sql");
+    ASSERT_TRUE(in) << "core/sql/0020_search_prefix_outbox_sku.sql";
+    std::stringstream text;
+    text << in.rdbuf();
+    sql = text.str();
+  }
+  // The migration's product_search part (the rest of the file adds an outbox index).
+  sql = sql.substr(0, sql.find("CREATE INDEX marketplace_outbox_sku"));
+  ASSERT_NE(sql.find("ALTER TABLE product_search_prefixed RENAME TO product_search"),
+            std::string::npos);
+  db_.exec(sql).value();
+  ProductStore fresh(db_, clock_);  // statements prepared against the new table
+  for (size_t i = 0; i < queries.size(); ++i) {
+    auto page = fresh.search(queries[i]);
+    ASSERT_TRUE(page.has_value()) << queries[i].q;
+    std::vector<std::string> got;
+    for (const auto& p : page->items) got.push_back(p.fields.name);
+    EXPECT_EQ(got, expected[i]) << queries[i].q;
+  }
+  // Products saved afterwards are indexed in the new table.
+  create(sample("Khoai sọ nương"));
+  auto after = fresh.search({.q = "khoai so"});
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->items.size(), 1u);
+  EXPECT_EQ(after->items.at(0).fields.name, "Khoai sọ nương");
 }
 
 }  // namespace
