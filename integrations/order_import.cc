@@ -352,16 +352,16 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
       continue;
     }
     OrderGroup& g = groups[it->second];
-    if (g.counts != counts) {
-      add_error(rec.line, "status",
-                "đơn " + g.id + " có trạng thái khác ở dòng " + std::to_string(g.line));
-      continue;
-    }
-    if (!counts) continue;
     if (per_item) {
+      // Item rows carry their own status: a cancelled item is left out of the order's sum.
+      if (!counts) continue;
+      g.counts = true;
       g.total += amount;
       if (g.total > 10'000'000'000LL) add_error(rec.line, "total", "tổng tiền của đơn quá lớn");
-    } else if (g.total != amount) {
+    } else if (g.counts != counts) {
+      add_error(rec.line, "status",
+                "đơn " + g.id + " có trạng thái khác ở dòng " + std::to_string(g.line));
+    } else if (counts && g.total != amount) {
       add_error(rec.line, "total",
                 "đơn " + g.id + " có tổng tiền khác ở dòng " + std::to_string(g.line));
     }

@@ -9,7 +9,8 @@
 // (optional) and total ("Tổng giá trị đơn hàng", "Order Total", "paidPrice"...). Other columns
 // are ignored. Seller-centre exports have one row per item: rows of one order are grouped; an
 // order-level total must repeat the same amount, an item-level price (Lazada's paidPrice) is
-// summed. Cancelled, returned, refunded, failed and unpaid orders are skipped.
+// summed over the items whose own status is a sale. Cancelled, returned, refunded, failed and
+// unpaid orders are skipped.
 //
 // Every row is validated first; when any row is bad nothing is written and the report lists every
 // bad row with its line and reason. Each order becomes one ledger row (channel of the platform,

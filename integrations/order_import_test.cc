@@ -132,6 +132,7 @@ TEST_F(OrderImportTest, LazadaItemRowsAreSummedAndEnglishHeadersFound) {
       "orderNumber,createTime,paidPrice,status,itemName\n"
       "3001,28/11/2025 08:00,120000.00,delivered,Mật ong\n"
       "3001,28/11/2025 08:00,\"80,000.00\",delivered,Trà\n"
+      "3001,28/11/2025 08:00,30000.00,canceled,Miến\n"  // one item of the order cancelled
       "3002,27/11/2025 08:00,50000.00,canceled,Miến\n";
   auto report = import_order_file(db_, clock_, producer_, "lazada", csv).value();
   ASSERT_TRUE(report.ok()) << report.errors.front().message;
