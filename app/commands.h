@@ -18,5 +18,7 @@ int sync_command(Args args);             // marketplace outbox, dry runs, orders
 int import_command(Args args);           // products from CSV
 int export_products_command(Args args);  // products to CSV
 int export_command(Args args);           // digital-economy figures (CSV, XLSX, JSON)
+int import_orders_command(Args args);    // a seller centre's order export into the ledger
+int export_listings_command(Args args);  // postmart / voso bulk-upload file and checklist
 
 }  // namespace chophien::app

@@ -22,6 +22,8 @@ constexpr std::string_view kUsage =
     "  user     users and passwords (add, reset-password, list)\n"
     "  import   import products from a CSV file (import FILE.csv --producer ID)\n"
     "  export-products  export products as CSV\n"
+    "  import-orders  a marketplace's order export file into the sales ledger\n"
+    "  export-listings  postmart.vn / voso.vn bulk-upload file and checklist\n"
     "  export   digital-economy figures (export --from --to --area 04 --by commune --format xlsx)\n"
     "\n"
     "Run `chophien <command> --help` for a command's options.\n";
@@ -41,6 +43,8 @@ constexpr Command kCommands[] = {
     {"import", chophien::app::import_command},
     {"export-products", chophien::app::export_products_command},
     {"export", chophien::app::export_command},
+    {"import-orders", chophien::app::import_orders_command},
+    {"export-listings", chophien::app::export_listings_command},
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "core/products.h"
 #include "core/test_producer.h"
 #include "integrations/marketplace_fake.h"
+#include "integrations/order_import.h"
 
 namespace chophien::integrations {
 namespace {
@@ -330,6 +331,35 @@ TEST_F(OrdersTest, RecentOrdersBecomeLedgerRowsOnce) {
   core::LedgerQuery q;
   q.producer_id = producer_;
   EXPECT_EQ(ledger.list(q).value().size(), 3u);
+}
+
+TEST_F(OrdersTest, PulledAndImportedOrdersMeetInTheLedgerOnce) {
+  fake_.grant("acc-0", "ref-0");
+  ASSERT_TRUE(sync_.shops()
+                  .connect(producer_, Platform::shopee,
+                           Grant{"88001", "", "Shop", "acc-0", "ref-0", kStart + 4 * 3600, 0},
+                           "3001")
+                  .has_value());
+  fake_.add_order("2611280001", kStart - 3600, 370000, "COMPLETED");
+  // The seller centre's export, taken before the pull: one order the pull will also see.
+  const std::string file =
+      "Order ID,Order Creation Date,Order Status,Order Total\n"
+      "2611280001,2025-11-28 09:20,Completed,370.000\n"
+      "2611270007,2025-11-27 16:00,Completed,58.000\n";
+  auto imported = import_order_file(db_, clock_, producer_, "shopee", file).value();
+  ASSERT_TRUE(imported.ok());
+  EXPECT_EQ(imported.recorded, 2);
+  auto pulled = sync_.pull_orders(0).value();
+  EXPECT_EQ(pulled.recorded, 0);
+  EXPECT_EQ(pulled.already, 1);
+  // And the other way round: the file again after the pull.
+  auto again = import_order_file(db_, clock_, producer_, "shopee", file).value();
+  EXPECT_EQ(again.recorded, 0);
+  EXPECT_EQ(again.already, 2);
+  core::Ledger ledger(db_, clock_);
+  core::LedgerQuery q;
+  q.producer_id = producer_;
+  EXPECT_EQ(ledger.list(q).value().size(), 2u);
 }
 
 TEST_F(OrdersTest, PlatformsWithoutOrderPullOrCredentialsAreSkipped) {

@@ -54,4 +54,8 @@ void register_workspace_admin_routes(Router& router, AppContext& app);
 // under /quan-ly/tu-khai (routes_workspace_declared.cc).
 void register_declared_routes(Router& router, AppContext& app);
 
+// Marketplace files: postmart.vn / voso.vn bulk-upload file and checklist downloads, a seller
+// centre's order export uploaded into the ledger (routes_workspace_channel_files.cc).
+void register_workspace_channel_file_routes(Router& router, AppContext& app);
+
 }  // namespace chophien::storefront

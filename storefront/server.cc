@@ -142,6 +142,7 @@ Result<std::unique_ptr<Server>> Server::create(
   register_workspace_register_routes(*s->router_, *s->context_);
   register_workspace_admin_routes(*s->router_, *s->context_);
   register_declared_routes(*s->router_, *s->context_);
+  register_workspace_channel_file_routes(*s->router_, *s->context_);
   // --- end of route registration ---
   if (extra_routes) extra_routes(*s->router_, *s->context_);
 

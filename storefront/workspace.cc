@@ -19,9 +19,10 @@ struct NavItem {
 
 // The producer's pages (also an officer's or administrator's in helper mode).
 constexpr NavItem kProducerNav[] = {
-    {"/quan-ly", "Tổng quan"},         {"/quan-ly/san-pham", "Sản phẩm"},
-    {"/quan-ly/don-hang", "Đơn hàng"}, {"/quan-ly/thanh-toan", "Thanh toán"},
-    {"/quan-ly/ban-hang", "Bán hàng"}, {"/quan-ly/ma-qr", "Mã QR"},
+    {"/quan-ly", "Tổng quan"},           {"/quan-ly/san-pham", "Sản phẩm"},
+    {"/quan-ly/don-hang", "Đơn hàng"},   {"/quan-ly/thanh-toan", "Thanh toán"},
+    {"/quan-ly/ban-hang", "Bán hàng"},   {"/quan-ly/ma-qr", "Mã QR"},
+    {"/quan-ly/tep-san", "Tệp cho sàn"},
 };
 // The officer's pages; administrators have these and their own.
 constexpr NavItem kOfficerNav[] = {

@@ -1,0 +1,74 @@
+#pragma once
+// A seller centre's order export file into the sales ledger (integrations.md section 6): for
+// platforms whose orders cannot be pulled (postmart.vn, voso.vn) or when a producer has no API
+// connection (Shopee, Lazada, TikTok Shop). CSV, UTF-8 with or without a byte-order mark, RFC 4180
+// quoting (core/product_csv.h's parser). Layout: docs/order-import.md.
+//
+// Columns are found by header name, Vietnamese or English, case and diacritics ignored: order id
+// ("Mã đơn hàng", "Order ID", "orderNumber"...), date ("Ngày đặt hàng", "Created at"...), status
+// (optional) and total ("Tổng giá trị đơn hàng", "Order Total", "paidPrice"...). Other columns
+// are ignored. Seller-centre exports have one row per item: rows of one order are grouped; an
+// order-level total must repeat the same amount, an item-level price (Lazada's paidPrice) is
+// summed over the items whose own status is a sale. Cancelled, returned, refunded, failed and
+// unpaid orders are skipped.
+//
+// Every row is validated first; when any row is bad nothing is written and the report lists every
+// bad row with its line and reason. Each order becomes one ledger row (channel of the platform,
+// settlement marketplace, source "marketplace" / "<platform>:<order id>", the same key as the API
+// pull in sync.h), so an order is never recorded twice, whether it came by pull or by file.
+// Dates without a zone are Vietnam time (UTC+7).
+//
+// Thread-safety: uses the given Database connection; one thread at a time.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/database.h"
+#include "core/product_csv.h"
+#include "core/result.h"
+
+namespace chophien::integrations {
+
+inline constexpr size_t kMaxOrderFileBytes = 20 * 1024 * 1024;
+inline constexpr size_t kMaxOrderFileRows = 100000;
+
+// "shopee", "lazada", "tiktok", "postmart", "voso".
+bool is_order_file_platform(std::string_view platform);
+// The ledger channel of an order-file platform ("tiktok" -> "tiktok_shop").
+std::string order_file_channel(std::string_view platform);
+
+// Whether an export's status text is a sale: false for cancelled / returned / refunded / failed /
+// unpaid ("Đã hủy", "Trả hàng/Hoàn tiền", "Canceled", "Chưa thanh toán"...).
+bool order_file_status_counts(std::string_view status);
+
+// "120.000", "120,000", "120000", "120.000 ₫", "₫120,000", "120000.00", "120.000 VND".
+// nullopt for anything else (negative, fractional đồng, badly grouped digits).
+std::optional<int64_t> parse_vnd_amount(std::string_view text);
+
+// "2026-11-20 14:05[:09]", "2026-11-20T14:05:09", "20/11/2026 14:05[:09]", "20/11/2026",
+// "2026-11-20", Vietnam time; unix seconds. nullopt when malformed or not a real date.
+std::optional<int64_t> parse_order_time(std::string_view text);
+
+struct OrderImportReport {
+  int rows = 0;                           // data rows read
+  int orders = 0;                         // distinct orders in the file
+  int recorded = 0;                       // new ledger rows
+  int already = 0;                        // already in the ledger (pulled or imported before)
+  int skipped = 0;                        // cancelled / returned / unpaid
+  std::vector<core::CsvRowError> errors;  // non-empty: nothing was written
+  bool ok() const { return errors.empty(); }
+};
+
+// Imports `csv` for `producer_id` from `platform`. Errors: invalid_input (unknown platform, file
+// too big, not CSV), not_found (producer), unavailable/internal (storage). Row problems, missing
+// columns included (line 1), are in the report. Own transaction.
+Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
+                                            int64_t producer_id, std::string_view platform,
+                                            std::string_view csv);
+
+}  // namespace chophien::integrations

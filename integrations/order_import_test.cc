@@ -1,0 +1,248 @@
+// A seller centre's order export file into the ledger: a real SQLite file, the real ledger.
+#include "integrations/order_import.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "core/clock.h"
+#include "core/database.h"
+#include "core/ledger.h"
+#include "core/test_producer.h"
+
+namespace chophien::integrations {
+namespace {
+
+constexpr int64_t kNow = 1764300000;  // 2025-11-28 10:20 Vietnam time
+
+std::string temp_db() {
+  std::string dir = (std::filesystem::temp_directory_path() / "chophien-orders-XXXXXX").string();
+  if (::mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp");
+  return dir + "/shop.db";
+}
+
+// Shopee's Vietnamese export: one row per item, the order total repeated.
+const std::string kShopeeVi =
+    "\xEF\xBB\xBFM\xC3\xA3 \xC4\x91\xC6\xA1n h\xC3\xA0ng,Ng\xC3\xA0y \xC4\x91\xe1\xba\xb7t "
+    "h\xC3\xA0ng,Tr\xe1\xba\xa1ng Th\xC3\xA1i \xC4\x90\xC6\xA1n H\xC3\xA0ng,T\xC3\xAAn "
+    "s\xe1\xba\xa3n "
+    "ph\xe1\xba\xa9m,T\xe1\xbb\x95ng gi\xC3\xA1 tr\xe1\xbb\x8b \xC4\x91\xC6\xA1n h\xC3\xA0ng "
+    "(VND)\r\n"
+    "251120ABC001,2025-11-20 14:05,Ho\xC3\xA0n th\xC3\xA0nh,\"M\xe1\xba\xadt ong, 500 "
+    "ml\",370.000\r\n"
+    "251120ABC001,2025-11-20 14:05,Ho\xC3\xA0n th\xC3\xA0nh,Tr\xC3\xA0 shan "
+    "tuy\xe1\xba\xbft,370.000\r\n"
+    "251121ABC002,2025-11-21 09:00,\xC4\x90\xC3\xA3 h\xe1\xbb\xa7y,M\xe1\xba\xadt ong,185.000\r\n"
+    "251122ABC003,22/11/2025 18:30,\xC4\x90\x61ng giao,Mi\xe1\xba\xbfn dong,99.000\r\n";
+
+class OrderImportTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    std::filesystem::remove_all(std::filesystem::path(path_).parent_path());
+  }
+  int64_t ledger_rows(int64_t producer) {
+    core::LedgerQuery q;
+    q.producer_id = producer;
+    return static_cast<int64_t>(ledger_.list(q).value().size());
+  }
+
+  std::string path_ = temp_db();
+  core::ManualClock clock_{kNow};
+  core::Database db_ = core::Database::open(path_).value();
+  int64_t producer_ = core::testing_support::add_producer(db_, "HTX Mật ong Bảo Lâm", "24");
+  int64_t other_ = core::testing_support::add_producer(db_, "HTX Chè Shan", "04");
+  core::Ledger ledger_{db_, clock_};
+};
+
+TEST(OrderImportParsing, AmountsInTheWaysExportsWriteThem) {
+  EXPECT_EQ(parse_vnd_amount("120.000"), 120000);
+  EXPECT_EQ(parse_vnd_amount("120,000"), 120000);
+  EXPECT_EQ(parse_vnd_amount("120000"), 120000);
+  EXPECT_EQ(parse_vnd_amount("120.000 \xE2\x82\xAB"), 120000);
+  EXPECT_EQ(parse_vnd_amount("\xE2\x82\xAB"
+                             "1,250,000"),
+            1250000);
+  EXPECT_EQ(parse_vnd_amount("120000.00"), 120000);
+  EXPECT_EQ(parse_vnd_amount("1.200.000 VND"), 1200000);
+  EXPECT_EQ(parse_vnd_amount("99.000\xC4\x91"), 99000);
+  EXPECT_EQ(parse_vnd_amount("1,200.50"), std::nullopt);  // fractional đồng
+  EXPECT_EQ(parse_vnd_amount("12.00.000"), std::nullopt);
+  EXPECT_EQ(parse_vnd_amount("1.200,000"), std::nullopt);
+  EXPECT_EQ(parse_vnd_amount("-5000"), std::nullopt);
+  EXPECT_EQ(parse_vnd_amount("abc"), std::nullopt);
+  EXPECT_EQ(parse_vnd_amount(""), std::nullopt);
+  EXPECT_EQ(parse_vnd_amount("99999999999999999999999"), std::nullopt);
+}
+
+TEST(OrderImportParsing, DatesAreVietnamTime) {
+  EXPECT_EQ(parse_order_time("2025-11-28 10:20"), kNow);
+  EXPECT_EQ(parse_order_time("28/11/2025 10:20:00"), kNow);
+  EXPECT_EQ(parse_order_time("2025-11-28T10:20:00"), kNow);
+  EXPECT_EQ(parse_order_time("2025-11-28"), kNow - (10 * 3600 + 20 * 60));
+  EXPECT_EQ(parse_order_time("2025-02-29"), std::nullopt);
+  EXPECT_EQ(parse_order_time("2024-02-29").has_value(), true);
+  EXPECT_EQ(parse_order_time("31/04/2025"), std::nullopt);
+  EXPECT_EQ(parse_order_time("2025-11-28 24:00"), std::nullopt);
+  EXPECT_EQ(parse_order_time("2025-11-28 10:20 extra"), std::nullopt);
+  EXPECT_EQ(parse_order_time("hôm qua"), std::nullopt);
+}
+
+TEST(OrderImportParsing, StatusesThatAreNotSales) {
+  EXPECT_FALSE(order_file_status_counts("Đã hủy"));
+  EXPECT_FALSE(order_file_status_counts("Đã huỷ"));
+  EXPECT_FALSE(order_file_status_counts("Trả hàng/Hoàn tiền"));
+  EXPECT_FALSE(order_file_status_counts("Canceled"));
+  EXPECT_FALSE(order_file_status_counts("returned"));
+  EXPECT_FALSE(order_file_status_counts("Chưa thanh toán"));
+  EXPECT_FALSE(order_file_status_counts("Giao không thành công"));
+  EXPECT_TRUE(order_file_status_counts("Hoàn thành"));
+  EXPECT_TRUE(order_file_status_counts("Đang giao"));
+  EXPECT_TRUE(order_file_status_counts("delivered"));
+  EXPECT_TRUE(order_file_status_counts("Giao đến huyện Bảo Lâm"));
+}
+
+TEST_F(OrderImportTest, ShopeeExportBecomesOneLedgerRowPerOrderAndNeverTwice) {
+  auto report = import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value();
+  ASSERT_TRUE(report.ok()) << report.errors.front().line << " " << report.errors.front().message;
+  EXPECT_EQ(report.rows, 4);
+  EXPECT_EQ(report.orders, 3);
+  EXPECT_EQ(report.recorded, 2);
+  EXPECT_EQ(report.skipped, 1);
+  auto row = ledger_.find_by_source("marketplace", "shopee:251120ABC001").value();
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->amount_vnd, 370000);  // the order total once, not once per item row
+  EXPECT_EQ(row->channel, "shopee");
+  EXPECT_EQ(row->settlement, "marketplace");
+  EXPECT_EQ(row->occurred_at, *parse_order_time("2025-11-20 14:05"));
+  EXPECT_FALSE(ledger_.find_by_source("marketplace", "shopee:251121ABC002").value().has_value());
+  EXPECT_EQ(ledger_.find_by_source("marketplace", "shopee:251122ABC003").value()->amount_vnd,
+            99000);
+
+  auto again = import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.recorded, 0);
+  EXPECT_EQ(again.already, 2);
+  EXPECT_EQ(ledger_rows(producer_), 2);
+}
+
+TEST_F(OrderImportTest, LazadaItemRowsAreSummedAndEnglishHeadersFound) {
+  const std::string csv =
+      "orderNumber,createTime,paidPrice,status,itemName\n"
+      "3001,28/11/2025 08:00,120000.00,delivered,Mật ong\n"
+      "3001,28/11/2025 08:00,\"80,000.00\",delivered,Trà\n"
+      "3001,28/11/2025 08:00,30000.00,canceled,Miến\n"  // one item of the order cancelled
+      "3002,27/11/2025 08:00,50000.00,canceled,Miến\n";
+  auto report = import_order_file(db_, clock_, producer_, "lazada", csv).value();
+  ASSERT_TRUE(report.ok()) << report.errors.front().message;
+  EXPECT_EQ(report.recorded, 1);
+  EXPECT_EQ(report.skipped, 1);
+  auto row = ledger_.find_by_source("marketplace", "lazada:3001").value();
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->amount_vnd, 200000);
+  EXPECT_EQ(row->channel, "lazada");
+}
+
+TEST_F(OrderImportTest, TiktokPostmartAndVosoUseTheirLedgerChannels) {
+  const std::string csv =
+      "Order ID,Created Time,Order Status,Order Amount\nT1,2025-11-27 10:00,Completed,45.000\n";
+  ASSERT_TRUE(import_order_file(db_, clock_, producer_, "tiktok", csv).value().ok());
+  ASSERT_TRUE(import_order_file(db_, clock_, producer_, "postmart", csv).value().ok());
+  ASSERT_TRUE(import_order_file(db_, clock_, producer_, "voso", csv).value().ok());
+  EXPECT_EQ(ledger_.find_by_source("marketplace", "tiktok:T1").value()->channel, "tiktok_shop");
+  EXPECT_EQ(ledger_.find_by_source("marketplace", "postmart:T1").value()->channel, "postmart");
+  EXPECT_EQ(ledger_.find_by_source("marketplace", "voso:T1").value()->channel, "voso");
+  EXPECT_EQ(ledger_rows(producer_), 3);
+}
+
+TEST_F(OrderImportTest, EveryBadRowIsListedAndNothingIsWritten) {
+  const std::string csv =
+      "Mã đơn hàng,Ngày đặt hàng,Trạng thái,Tổng tiền\n"
+      "A1,2025-11-20 10:00,Hoàn thành,100.000\n"     // line 2: good
+      ",2025-11-20 10:00,Hoàn thành,100.000\n"       // 3: no id
+      "A3,2025-13-20 10:00,Hoàn thành,100.000\n"     // 4: bad month
+      "A4,2025-11-20 10:00,Hoàn thành,mười nghìn\n"  // 5: bad amount
+      "A5,2026-11-20 10:00,Hoàn thành,100.000\n"     // 6: in the future
+      "Đơn 6,2025-11-20 10:00,Hoàn thành,100.000\n"  // 7: unicode id
+      "A7,2025-11-20 10:00,,100.000\n"               // 8: no status
+      "A1,2025-11-20 10:00,Hoàn thành,120.000\n"     // 9: same order, other total
+      "A9,2025-11-20 10:00,Hoàn thành,0\n";          // 10: zero
+  auto report = import_order_file(db_, clock_, producer_, "shopee", csv).value();
+  ASSERT_FALSE(report.ok());
+  std::vector<int> lines;
+  for (const auto& e : report.errors) lines.push_back(e.line);
+  EXPECT_EQ(lines, (std::vector<int>{3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(report.errors[0].field, "order_id");
+  EXPECT_EQ(report.errors[2].field, "total");
+  EXPECT_EQ(report.errors[3].message, "ngày đặt hàng ở tương lai");
+  EXPECT_EQ(report.recorded, 0);
+  EXPECT_EQ(ledger_rows(producer_), 0);
+}
+
+TEST_F(OrderImportTest, WrongColumnsAreNamedOnTheHeaderLine) {
+  const std::string csv = "sku,name,price_vnd\nMO-500,Mật ong,120000\n";
+  auto report = import_order_file(db_, clock_, producer_, "voso", csv).value();
+  ASSERT_EQ(report.errors.size(), 3u);
+  for (const auto& e : report.errors) EXPECT_EQ(e.line, 1);
+  EXPECT_EQ(report.errors[0].field, "order_id");
+  EXPECT_EQ(report.errors[1].field, "date");
+  EXPECT_EQ(report.errors[2].field, "total");
+  EXPECT_EQ(ledger_rows(producer_), 0);
+
+  auto empty = import_order_file(db_, clock_, producer_, "voso", "").value();
+  EXPECT_FALSE(empty.ok());
+}
+
+TEST_F(OrderImportTest, HostileInputIsRefusedWithoutWriting) {
+  // Unterminated quote: not CSV.
+  auto broken = import_order_file(db_, clock_, producer_, "shopee",
+                                  "Order ID,Order Date,Order Total\n\"A1,2025-11-20,100000\n");
+  ASSERT_FALSE(broken.has_value());
+  EXPECT_EQ(broken.error().code, ErrorCode::invalid_input);
+  // Too big.
+  std::string huge = "Order ID,Order Date,Order Total\n";
+  huge.append(kMaxOrderFileBytes, 'x');
+  auto big = import_order_file(db_, clock_, producer_, "shopee", huge);
+  ASSERT_FALSE(big.has_value());
+  EXPECT_EQ(big.error().field, "file");
+  // Unknown platform and producer.
+  EXPECT_EQ(import_order_file(db_, clock_, producer_, "amazon", kShopeeVi).error().field,
+            "platform");
+  EXPECT_EQ(import_order_file(db_, clock_, 999999, "shopee", kShopeeVi).error().code,
+            ErrorCode::not_found);
+  // Binary garbage.
+  std::string garbage = "Order ID,Order Date,Order Total\n";
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 37) % 256);
+  auto g = import_order_file(db_, clock_, producer_, "shopee", garbage);
+  if (g) {
+    EXPECT_FALSE(g->ok());  // either not CSV at all, or every garbage row refused
+  }
+  EXPECT_EQ(ledger_rows(producer_), 0);
+}
+
+TEST_F(OrderImportTest, AnOrderOfAnotherProducerIsABadRowNotADuplicate) {
+  ASSERT_TRUE(import_order_file(db_, clock_, other_, "shopee", kShopeeVi).value().ok());
+  auto report = import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value();
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.errors.front().line, 2);
+  EXPECT_EQ(ledger_rows(producer_), 0);
+  EXPECT_EQ(ledger_rows(other_), 2);
+}
+
+TEST_F(OrderImportTest, ManyRowsImportInOneGo) {
+  std::string csv = "Order ID,Order Date,Order Status,Order Total\n";
+  for (int i = 0; i < 5000; ++i)
+    csv += "N" + std::to_string(i) + ",2025-11-2" + std::to_string(i % 8) + " 08:00,Completed," +
+           std::to_string(10000 + i) + "\n";
+  auto report = import_order_file(db_, clock_, producer_, "shopee", csv).value();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.recorded, 5000);
+  core::LedgerQuery q;
+  q.producer_id = producer_;
+  q.limit = 10000;
+  EXPECT_EQ(ledger_.list(q).value().size(), 5000u);
+}
+
+}  // namespace
+}  // namespace chophien::integrations

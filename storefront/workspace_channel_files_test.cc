@@ -1,0 +1,156 @@
+// Marketplace files in the workspace over real HTTP: the postmart/voso file refused with what to
+// fix, then downloaded once the products are complete (only the producer's own); the checklist;
+// the order export upload into the ledger (all or nothing, never twice, CSRF checked).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <string>
+
+#include "core/ledger.h"
+#include "core/products.h"
+#include "storefront/auth.h"
+#include "storefront/workspace_fixture.h"
+
+namespace chophien::storefront {
+namespace {
+
+using fixtures::Browser;
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class WorkspaceChannelFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ApiOptions options;
+    options.users.scrypt.n = 1024;
+    set_api_options(options);
+    server_ = std::make_unique<TestServer>(TestServer::quiet_config(), [this](core::Database& db) {
+      ids_ = fixtures::prepare_workspace(db);
+    });
+    server_->clock().set(fixtures::workspace_now());
+  }
+
+  // Weight and a photo: what the fixture's products lack for a bulk-upload file.
+  void complete(int64_t product_id) {
+    auto db = server_->db().acquire_writer().value();
+    core::ProductStore store(*db, server_->clock());
+    auto p = store.find(product_id).value();
+    p.fields.weight_g = 550;
+    store.update(product_id, p.fields).value();
+    store
+        .add_photo(product_id, "<svg xmlns='http://www.w3.org/2000/svg'/>" + p.fields.sku,
+                   "image/svg+xml", 400, 300)
+        .value();
+  }
+
+  size_t ledger_rows(int64_t producer) {
+    auto db = server_->db().acquire().value();
+    core::LedgerQuery q;
+    q.producer_id = producer;
+    return core::Ledger(*db, server_->clock()).list(q).value().size();
+  }
+
+  httplib::Result upload(Browser& browser, const std::string& platform, const std::string& content,
+                         const std::string& token) {
+    httplib::Client client = server_->client();
+    std::string cookie;
+    for (const auto& [name, value] : browser.cookies()) cookie += name + "=" + value + "; ";
+    httplib::MultipartFormDataItems items = {{"csrf_token", token, "", ""},
+                                             {"platform", platform, "", ""},
+                                             {"file", content, "don-hang.csv", "text/csv"}};
+    return client.Post("/quan-ly/tep-san/nhap-don", {{"Cookie", cookie}}, items);
+  }
+
+  std::unique_ptr<TestServer> server_;
+  fixtures::WorkspaceIds ids_;
+};
+
+TEST_F(WorkspaceChannelFiles, BulkUploadFileIsRefusedUntilProductsAreCompleteThenDownloads) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  auto page = browser.get("/quan-ly/tep-san");
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_TRUE(has(page->body, "href=\"/quan-ly/tep-san\"")) << "nav link";
+  EXPECT_TRUE(has(page->body, "/quan-ly/tep-san/postmart.csv"));
+
+  auto refused = browser.get("/quan-ly/tep-san/postmart.csv");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 422);
+  EXPECT_TRUE(has(refused->body, "Khối lượng (gram)")) << refused->body;
+  EXPECT_TRUE(has(refused->body, "Ảnh chính (URL)"));
+
+  auto checklist = browser.get("/quan-ly/tep-san/voso.txt");
+  ASSERT_TRUE(checklist);
+  EXPECT_EQ(checklist->status, 200);
+  EXPECT_TRUE(has(checklist->body, "voso.vn"));
+  EXPECT_TRUE(has(checklist->body, "CẦN SỬA"));
+  EXPECT_TRUE(has(checklist->body, "Miến dong Bảo Lâm"));
+  EXPECT_FALSE(has(checklist->body, "Chè Shan tuyết")) << "another producer's product";
+
+  complete(ids_.mien);
+  complete(ids_.mat_ong);
+  auto file = browser.get("/quan-ly/tep-san/postmart.csv");
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->status, 200) << file->body;
+  EXPECT_EQ(file->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_TRUE(has(file->get_header_value("Content-Disposition"), "postmart-san-pham.csv"));
+  EXPECT_EQ(file->body.rfind("\xEF\xBB\xBFMã SKU", 0), 0u);
+  EXPECT_TRUE(has(file->body, "Miến dong Bảo Lâm"));
+  EXPECT_TRUE(has(file->body, "Mật ong bạc hà"));
+  EXPECT_FALSE(has(file->body, "Chè Shan tuyết"));
+  EXPECT_TRUE(has(file->body, "/anh/"));
+
+  auto unknown = browser.get("/quan-ly/tep-san/tiki.csv");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+}
+
+TEST_F(WorkspaceChannelFiles, SignedOutGetsTheSignInPage) {
+  httplib::Client client = server_->client();
+  auto res = client.Get("/quan-ly/tep-san/postmart.csv");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 303);
+}
+
+TEST_F(WorkspaceChannelFiles, OrderExportUploadIsAllOrNothingAndNeverTwice) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  ASSERT_TRUE(browser.get("/quan-ly/tep-san"));
+  const std::string header = "Mã đơn hàng,Ngày đặt hàng,Trạng thái,Tổng tiền\r\n";
+  const std::string good = header + "PM0001,2026-04-30 10:00,Hoàn thành,240.000\r\n" +
+                           "PM0002,2026-04-30 11:00,Đã hủy,120.000\r\n";
+  const std::string bad = good + "PM0003,30/04/2026,Hoàn thành,<script>\r\n";
+
+  auto refused = upload(browser, "postmart", bad, browser.csrf());
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_TRUE(has(refused->body, "Không ghi đơn nào")) << refused->body;
+  EXPECT_TRUE(has(refused->body, "<td class=\"num\">4</td>"));
+  EXPECT_FALSE(has(refused->body, "<script>"));
+  EXPECT_EQ(ledger_rows(ids_.producer_a), 0u);
+
+  auto forged = upload(browser, "postmart", good, "0000");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 403);
+  EXPECT_EQ(ledger_rows(ids_.producer_a), 0u);
+
+  auto first = upload(browser, "postmart", good, browser.csrf());
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200) << first->body;
+  EXPECT_TRUE(has(first->body, "1 đơn mới, 0 đơn đã có, 1 đơn hủy/trả hàng")) << first->body;
+  auto again = upload(browser, "postmart", good, browser.csrf());
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(has(again->body, "0 đơn mới, 1 đơn đã có")) << again->body;
+  EXPECT_EQ(ledger_rows(ids_.producer_a), 1u);
+  EXPECT_EQ(ledger_rows(ids_.producer_b), 0u);
+
+  auto no_platform = upload(browser, "amazon", good, browser.csrf());
+  ASSERT_TRUE(no_platform);
+  EXPECT_EQ(no_platform->status, 400);
+}
+
+}  // namespace
+}  // namespace chophien::storefront
