@@ -372,7 +372,7 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
   if (!report.ok()) return report;
 
   core::Ledger ledger(db, clock);
-  auto tx = db.begin();
+  auto tx = db.begin_or_join();
   if (!tx) return tx.error();
   const std::string channel = order_file_channel(platform);
   for (const auto& g : groups) {

@@ -66,7 +66,8 @@ struct OrderImportReport {
 
 // Imports `csv` for `producer_id` from `platform`. Errors: invalid_input (unknown platform, file
 // too big, not CSV), not_found (producer), unavailable/internal (storage). Row problems, missing
-// columns included (line 1), are in the report. Own transaction.
+// columns included (line 1), are in the report. Its own transaction, or it joins the one open on
+// `db` (so a caller can record the import in the action log with it).
 Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
                                             int64_t producer_id, std::string_view platform,
                                             std::string_view csv);

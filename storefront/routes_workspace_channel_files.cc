@@ -119,6 +119,9 @@ void import_orders(AppContext& app, const httplib::Request& req, httplib::Respon
       state.status = 400;
     } else {
       const std::string& csv = req.get_file_value("file").content;
+      // The ledger rows and the action-log record are written together, or neither.
+      auto transaction = (*db)->begin();
+      if (!transaction) return write_html_error(res, transaction.error(), 1);
       auto report =
           integrations::import_order_file(**db, app.clock, *ws->producer_id, platform, csv);
       if (!report && report.error().code != ErrorCode::invalid_input)
@@ -140,6 +143,7 @@ void import_orders(AppContext& app, const httplib::Request& req, httplib::Respon
                 core::AuditLog(**db, app.clock).record(ws->audit("ledger.import_orders", summary));
             !logged)
           return write_html_error(res, logged.error(), 1);
+        if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
         state.notice = "Đã nhập tệp đơn hàng " + summary + ".";
       }
     }
