@@ -71,6 +71,9 @@ class MarketplaceShops {
                           const std::string& warehouse_id, int64_t grant_expires_at = 0);
   Result<ShopRecord> find(int64_t shop_ref);
   Result<std::vector<int64_t>> all_refs();
+  // The producer's shops for its pages, oldest first, without opening the tokens (grant's
+  // tokens are left empty), so it works without the encryption key.
+  Result<std::vector<ShopRecord>> of_producer(int64_t producer_id);
   // Dry-run mode of the shop: on, the worker sends nothing for it (rows stay pending).
   Result<void> set_dry_run(int64_t shop_ref, bool on);
 
@@ -163,6 +166,11 @@ class Outbox {
 
   // Builds every open row of the shop as it would be sent, without sending or changing anything.
   Result<std::vector<DryRunItem>> dry_run(int64_t shop_ref);
+
+  // Queues the SKU's last failed create on the shop again, unchanged: the row goes back to
+  // pending (attempts from zero, due at `now`) and the listing to pending. not_found when the
+  // SKU has no failed create there; conflict when a create of it is already open.
+  Result<int64_t> retry_failed_create(int64_t shop_ref, const std::string& sku, int64_t now);
 
   Result<std::vector<OutboxRow>> rows(int64_t shop_ref);
   Result<std::optional<ListingState>> listing(int64_t shop_ref, const std::string& sku);
