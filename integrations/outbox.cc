@@ -324,7 +324,7 @@ Outbox::Outbox(core::Database& db, MarketplaceShops& shops,
 
 Result<int64_t> Outbox::enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now) {
   if (listing.sku.empty()) return invalid_input("thiếu SKU", "sku");
-  auto tx = db_.begin();
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto open = db_.prepare(R"sql(
     SELECT id FROM marketplace_outbox WHERE shop_ref = ?1 AND sku = ?2 AND kind = 'create'
@@ -747,7 +747,7 @@ Result<std::vector<DryRunItem>> Outbox::dry_run(int64_t shop_ref) {
 }
 
 Result<int64_t> Outbox::retry_failed_create(int64_t shop_ref, const std::string& sku, int64_t now) {
-  auto tx = db_.begin();
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto open = db_.prepare(R"sql(
     SELECT 1 FROM marketplace_outbox WHERE shop_ref = ?1 AND sku = ?2 AND kind = 'create'

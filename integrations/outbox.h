@@ -151,6 +151,7 @@ class Outbox {
          OutboxSettings settings = {});
 
   // Queues the creation of `listing` on the shop (once per SKU and shop while one is open).
+  // Joins the caller's open transaction, if any (a page writing its action-log entry with it).
   Result<int64_t> enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now);
   // Queues absolute values for the SKU, merged into its pending create or pending update.
   Result<int64_t> enqueue_price_stock(int64_t shop_ref, const std::string& sku,
@@ -169,7 +170,8 @@ class Outbox {
 
   // Queues the SKU's last failed create on the shop again, unchanged: the row goes back to
   // pending (attempts from zero, due at `now`) and the listing to pending. not_found when the
-  // SKU has no failed create there; conflict when a create of it is already open.
+  // SKU has no failed create there; conflict when a create of it is already open. Joins the
+  // caller's open transaction, if any.
   Result<int64_t> retry_failed_create(int64_t shop_ref, const std::string& sku, int64_t now);
 
   Result<std::vector<OutboxRow>> rows(int64_t shop_ref);
