@@ -16,6 +16,7 @@
 // A platform is offered only when the installation has its app credentials (Config).
 #include <httplib.h>
 
+#include <cctype>
 #include <memory>
 #include <string>
 #include <vector>
@@ -165,6 +166,13 @@ void start_connect(AppContext& app, const BoxRef& box, const httplib::Request& r
     if (configured == app.config.marketplace_apps.end()) {
       problem = std::string("Máy chủ này chưa đăng ký ứng dụng với ") + platform_label(*platform) +
                 " nên chưa kết nối được. Hãy báo quản trị viên.";
+    } else if (configured->second.authorize_base.empty()) {
+      std::string variable = std::string("CHOPHIEN_") + in::platform_name(*platform);
+      for (char& c : variable) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      problem = std::string("Máy chủ chưa có địa chỉ trang ủy quyền của ") +
+                platform_label(*platform) + " (" + variable +
+                "_AUTHORIZE_URL). Hãy báo quản trị viên.";
+      status = 503;
     } else if (*box == nullptr) {
       problem =
           "Máy chủ chưa được cấu hình khoá mã hoá (CHOPHIEN_SECRET_KEY) nên chưa lưu được kết nối "
