@@ -238,6 +238,20 @@ Result<void> MarketplaceShops::set_dry_run(int64_t shop_ref, bool on) {
   return {};
 }
 
+Result<void> MarketplaceShops::set_warehouse(int64_t shop_ref, const std::string& warehouse_id) {
+  if (warehouse_id.empty() || warehouse_id.size() > 32 ||
+      warehouse_id.find_first_not_of("0123456789") != std::string::npos) {
+    return invalid_input("mã kho / kênh vận chuyển phải là số", "warehouse_id");
+  }
+  auto s =
+      db_.prepare("UPDATE marketplace_shops SET warehouse_id = ?2, updated_at = ?3 WHERE id = ?1");
+  if (!s) return s.error();
+  s->bind(1, shop_ref).bind(2, warehouse_id).bind(3, clock_.now());
+  if (auto ok = s->run(); !ok) return ok.error();
+  if (db_.changes() == 0) return not_found("không có kết nối cửa hàng này");
+  return {};
+}
+
 Result<ShopRecord> MarketplaceShops::ensure_fresh(int64_t shop_ref, Connector& connector,
                                                   int64_t ahead_seconds) {
   auto shop = find(shop_ref);

@@ -76,6 +76,9 @@ class MarketplaceShops {
   Result<std::vector<ShopRecord>> of_producer(int64_t producer_id);
   // Dry-run mode of the shop: on, the worker sends nothing for it (rows stay pending).
   Result<void> set_dry_run(int64_t shop_ref, bool on);
+  // The shop's warehouse (TikTok Shop) or logistics channel id (Shopee) that creates need:
+  // digits only, at most 32 (invalid_input otherwise); not_found for an unknown shop.
+  Result<void> set_warehouse(int64_t shop_ref, const std::string& warehouse_id);
 
   // The shop with an access token valid for at least `ahead_seconds`, refreshing first when
   // needed. unauthenticated when the shop needs authorizing again (also when the refresh

@@ -198,6 +198,10 @@ TEST_P(OutboxTest, AProducersShopsAreListedWithoutOpeningTokens) {
   EXPECT_EQ(mine->front().grant.access_token, "");
   EXPECT_EQ(mine->front().grant_expires_at, kStart + 365 * 86400);
   EXPECT_TRUE(keyless.of_producer(producer_ + 1000).value().empty());
+  EXPECT_EQ(keyless.set_warehouse(shop_, "12 OR 1").error().code, ErrorCode::invalid_input);
+  ASSERT_TRUE(keyless.set_warehouse(shop_, "40012").has_value());
+  EXPECT_EQ(keyless.of_producer(producer_).value().front().warehouse_id, "40012");
+  EXPECT_EQ(keyless.set_warehouse(shop_ + 1000, "1").error().code, ErrorCode::not_found);
 }
 
 TEST_P(OutboxTest, ATimeoutAfterTheCreateIsReconciledBySkuWithoutASecondCreate) {

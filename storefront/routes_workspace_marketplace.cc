@@ -7,6 +7,8 @@
 //   GET  /quan-ly/san-tmdt/ket-noi/{platform}/xong  the platform's redirect: checks the state,
 //                                                   exchanges the code, stores the grant sealed
 //   POST /quan-ly/san-tmdt/{shop}/thu-nghiem        dry-run mode on (bat=1) or off (bat=0)
+//   POST /quan-ly/san-tmdt/{shop}/kho               the warehouse (TikTok Shop) or logistics
+//                                                   channel (Shopee) id its listings ship from
 //   GET  /quan-ly/san-tmdt/{shop}/xem-truoc         the shop's open outbox rows as they would be
 //                                                   sent: secrets as "***", signature checked
 //   POST /quan-ly/san-pham/{id}/san/{shop}/dang     queues the product's listing on the shop
@@ -131,6 +133,8 @@ void shops_page(AppContext& app, const BoxRef& box, const httplib::Request& req,
     s.set("configured", mustache::data(app.config.marketplace_apps.count(shop.platform) != 0));
     if (shop.grant_expires_at > 0) s.set("expires", date_vi(shop.grant_expires_at));
     s.set("dry_run", mustache::data(shop.dry_run));
+    s.set("warehouse", shop.warehouse_id);
+    s.set("needs_warehouse", mustache::data(shop.platform != in::Platform::lazada));
     list.push_back(s);
   }
   mustache::data platforms{mustache::data::type::list};
@@ -298,6 +302,34 @@ void set_dry_run(AppContext& app, const httplib::Request& req, httplib::Response
             .record(ws->audit(
                 on == "1" ? "marketplace.dry_run_on" : "marketplace.dry_run_off",
                 std::string(platform_label(shop->platform)) + " " + shop->grant.shop_name));
+    if (!logged) return write_html_error(res, logged.error(), 1);
+    if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
+  }
+  redirect_see_other(res, kShops);
+}
+
+void set_warehouse(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  {
+    auto db = app.db.acquire_writer();
+    if (!db) return write_html_error(res, db.error(), 1);
+    auto ws = open_producer_workspace(app, **db, req, res);
+    if (!ws) return;
+    auto shop = own_shop(**db, app.clock, *ws->producer_id, std::stoll(req.matches[1]), res);
+    if (!shop) return;
+    const std::string warehouse = form_value(req, "warehouse_id");
+    auto tx = (*db)->begin();
+    if (!tx) return write_html_error(res, tx.error(), 1);
+    auto done = in::MarketplaceShops(**db, app.clock, nullptr).set_warehouse(shop->ref, warehouse);
+    if (!done) {
+      if (done.error().code == ErrorCode::invalid_input)
+        return write_html_error(
+            res, invalid_input("Mã kho / kênh vận chuyển phải là số.", "warehouse_id"));
+      return write_html_error(res, done.error(), 1);
+    }
+    auto logged = core::AuditLog(**db, app.clock)
+                      .record(ws->audit("marketplace.warehouse",
+                                        std::string(platform_label(shop->platform)) + " " +
+                                            shop->grant.shop_name + ": " + warehouse));
     if (!logged) return write_html_error(res, logged.error(), 1);
     if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
   }
@@ -538,6 +570,8 @@ void register_workspace_marketplace_routes(Router& router, AppContext& app) {
              [&app, box](const auto& req, auto& res) { finish_connect(app, box, req, res); });
   router.post(R"(/quan-ly/san-tmdt/(\d{1,18})/thu-nghiem)",
               [&app](const auto& req, auto& res) { set_dry_run(app, req, res); });
+  router.post(R"(/quan-ly/san-tmdt/(\d{1,18})/kho)",
+              [&app](const auto& req, auto& res) { set_warehouse(app, req, res); });
   router.get(R"(/quan-ly/san-tmdt/(\d{1,18})/xem-truoc)",
              [&app, box](const auto& req, auto& res) { preview_page(app, box, req, res); });
   router.post(R"(/quan-ly/san-pham/(\d{1,18})/san/(\d{1,18})/dang)",

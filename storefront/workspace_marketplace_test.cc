@@ -219,6 +219,18 @@ TEST_F(WorkspaceMarketplace, ShopeeCarriesTheShopIdOnTheRedirect) {
   EXPECT_EQ(shops[0].grant.shop_id, "88001");
   auto page = browser.get("/quan-ly/san-tmdt");
   EXPECT_NE(page->body.find("Sàn không báo"), std::string::npos);  // Shopee sends no grant end
+  // Shopee creates need the shop's logistics channel; the producer sets it on the page.
+  const std::string ref = std::to_string(shops[0].ref);
+  EXPECT_EQ(browser.post("/quan-ly/san-tmdt/" + ref + "/kho", {{"warehouse_id", "3001 x"}})->status,
+            400);
+  ASSERT_EQ(browser.get("/quan-ly/san-tmdt")->status, 200);
+  ASSERT_EQ(browser.post("/quan-ly/san-tmdt/" + ref + "/kho", {{"warehouse_id", "3001"}})->status,
+            303);
+  EXPECT_EQ(shops_of(ids_.producer_a).front().warehouse_id, "3001");
+  Browser other(*server_);
+  ASSERT_TRUE(other.sign_in("nsp2"));
+  EXPECT_EQ(other.post("/quan-ly/san-tmdt/" + ref + "/kho", {{"warehouse_id", "9"}})->status, 404);
+  EXPECT_EQ(shops_of(ids_.producer_a).front().warehouse_id, "3001");
 }
 
 TEST_F(WorkspaceMarketplace, BadMissingReusedOrForeignStatesStoreNothing) {
