@@ -207,11 +207,7 @@ int serve_command(Args args) {
   }
   // The marketplace worker: needs the key (sealed tokens) and at least one app's credentials.
   std::optional<integrations::PeriodicJob> syncer;
-  auto apps = integrations::marketplace_apps_from_env([](const char* n) { return std::getenv(n); });
-  if (!apps) {
-    std::fprintf(stderr, "chophien serve: %s\n", apps.error().message.c_str());
-    return 2;
-  }
+  const integrations::MarketplaceApps* apps = &config->marketplace_apps;
   if (box && config->sync_interval_seconds > 0 && !apps->empty()) {
     sigset_t signals;
     sigemptyset(&signals);

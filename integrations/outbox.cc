@@ -195,10 +195,58 @@ Result<std::vector<int64_t>> MarketplaceShops::all_refs() {
   return out;
 }
 
+Result<std::vector<ShopRecord>> MarketplaceShops::of_producer(int64_t producer_id) {
+  auto s = db_.prepare(R"sql(
+    SELECT id, platform, shop_id, shop_cipher, shop_name, warehouse_id, access_expires_at,
+        refresh_expires_at, grant_expires_at, token_version, state, state_reason, dry_run
+    FROM marketplace_shops WHERE producer_id = ?1 ORDER BY id)sql");
+  if (!s) return s.error();
+  s->bind(1, producer_id);
+  std::vector<ShopRecord> out;
+  while (true) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ShopRecord r;
+    r.ref = s->column_int(0);
+    r.producer_id = producer_id;
+    auto platform = parse_platform(s->column_text(1));
+    if (!platform) return Error{ErrorCode::internal, "unknown platform in marketplace_shops", ""};
+    r.platform = *platform;
+    r.grant.shop_id = s->column_text(2);
+    r.grant.shop_cipher = s->column_text(3);
+    r.grant.shop_name = s->column_text(4);
+    r.warehouse_id = s->column_text(5);
+    r.grant.access_expires_at = s->column_int(6);
+    r.grant.refresh_expires_at = s->column_int(7);
+    r.grant_expires_at = s->column_int(8);
+    r.token_version = s->column_int(9);
+    r.needs_authorization = s->column_text(10) == "needs_authorization";
+    r.state_reason = s->column_text(11);
+    r.dry_run = s->column_int(12) != 0;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 Result<void> MarketplaceShops::set_dry_run(int64_t shop_ref, bool on) {
   auto s = db_.prepare("UPDATE marketplace_shops SET dry_run = ?2, updated_at = ?3 WHERE id = ?1");
   if (!s) return s.error();
   s->bind(1, shop_ref).bind(2, on ? 1 : 0).bind(3, clock_.now());
+  if (auto ok = s->run(); !ok) return ok.error();
+  if (db_.changes() == 0) return not_found("không có kết nối cửa hàng này");
+  return {};
+}
+
+Result<void> MarketplaceShops::set_warehouse(int64_t shop_ref, const std::string& warehouse_id) {
+  if (warehouse_id.empty() || warehouse_id.size() > 32 ||
+      warehouse_id.find_first_not_of("0123456789") != std::string::npos) {
+    return invalid_input("mã kho / kênh vận chuyển phải là số", "warehouse_id");
+  }
+  auto s =
+      db_.prepare("UPDATE marketplace_shops SET warehouse_id = ?2, updated_at = ?3 WHERE id = ?1");
+  if (!s) return s.error();
+  s->bind(1, shop_ref).bind(2, warehouse_id).bind(3, clock_.now());
   if (auto ok = s->run(); !ok) return ok.error();
   if (db_.changes() == 0) return not_found("không có kết nối cửa hàng này");
   return {};
@@ -290,7 +338,7 @@ Outbox::Outbox(core::Database& db, MarketplaceShops& shops,
 
 Result<int64_t> Outbox::enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now) {
   if (listing.sku.empty()) return invalid_input("thiếu SKU", "sku");
-  auto tx = db_.begin();
+  auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto open = db_.prepare(R"sql(
     SELECT id FROM marketplace_outbox WHERE shop_ref = ?1 AND sku = ?2 AND kind = 'create'
@@ -710,6 +758,44 @@ Result<std::vector<DryRunItem>> Outbox::dry_run(int64_t shop_ref) {
     out.push_back(DryRunItem{row, c->second->prepare_update(shop->access(), update)});
   }
   return out;
+}
+
+Result<int64_t> Outbox::retry_failed_create(int64_t shop_ref, const std::string& sku, int64_t now) {
+  auto tx = db_.begin_or_join();
+  if (!tx) return tx.error();
+  auto open = db_.prepare(R"sql(
+    SELECT 1 FROM marketplace_outbox WHERE shop_ref = ?1 AND sku = ?2 AND kind = 'create'
+      AND state IN ('pending', 'in_flight', 'needs_reconcile'))sql");
+  if (!open) return open.error();
+  open->bind(1, shop_ref).bind(2, sku);
+  auto busy = open->step();
+  if (!busy) return busy.error();
+  if (*busy) return conflict("SKU " + sku + " đang chờ đăng lên cửa hàng này");
+  auto last = db_.prepare(R"sql(
+    SELECT id FROM marketplace_outbox
+    WHERE shop_ref = ?1 AND sku = ?2 AND kind = 'create' AND state = 'failed'
+    ORDER BY id DESC LIMIT 1)sql");
+  if (!last) return last.error();
+  last->bind(1, shop_ref).bind(2, sku);
+  auto found = last->step();
+  if (!found) return found.error();
+  if (!*found) return not_found("SKU " + sku + " không có lần đăng nào bị lỗi trên cửa hàng này");
+  const int64_t id = last->column_int(0);
+  auto again = db_.prepare(R"sql(
+    UPDATE marketplace_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2,
+        error = '', updated_at = ?2
+    WHERE id = ?1 AND state = 'failed')sql");
+  if (!again) return again.error();
+  again->bind(1, id).bind(2, now);
+  if (auto ok = again->run(); !ok) return ok.error();
+  auto mark = db_.prepare(R"sql(
+    UPDATE marketplace_listings SET state = 'pending', error = '', updated_at = ?3
+    WHERE shop_ref = ?1 AND sku = ?2 AND state = 'failed')sql");
+  if (!mark) return mark.error();
+  mark->bind(1, shop_ref).bind(2, sku).bind(3, now);
+  if (auto ok = mark->run(); !ok) return ok.error();
+  if (auto ok = tx->commit(); !ok) return ok.error();
+  return id;
 }
 
 Result<std::vector<OutboxRow>> Outbox::rows(int64_t shop_ref) {

@@ -71,8 +71,14 @@ class MarketplaceShops {
                           const std::string& warehouse_id, int64_t grant_expires_at = 0);
   Result<ShopRecord> find(int64_t shop_ref);
   Result<std::vector<int64_t>> all_refs();
+  // The producer's shops for its pages, oldest first, without opening the tokens (grant's
+  // tokens are left empty), so it works without the encryption key.
+  Result<std::vector<ShopRecord>> of_producer(int64_t producer_id);
   // Dry-run mode of the shop: on, the worker sends nothing for it (rows stay pending).
   Result<void> set_dry_run(int64_t shop_ref, bool on);
+  // The shop's warehouse (TikTok Shop) or logistics channel id (Shopee) that creates need:
+  // digits only, at most 32 (invalid_input otherwise); not_found for an unknown shop.
+  Result<void> set_warehouse(int64_t shop_ref, const std::string& warehouse_id);
 
   // The shop with an access token valid for at least `ahead_seconds`, refreshing first when
   // needed. unauthenticated when the shop needs authorizing again (also when the refresh
@@ -148,6 +154,7 @@ class Outbox {
          OutboxSettings settings = {});
 
   // Queues the creation of `listing` on the shop (once per SKU and shop while one is open).
+  // Joins the caller's open transaction, if any (a page writing its action-log entry with it).
   Result<int64_t> enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now);
   // Queues absolute values for the SKU, merged into its pending create or pending update.
   Result<int64_t> enqueue_price_stock(int64_t shop_ref, const std::string& sku,
@@ -163,6 +170,12 @@ class Outbox {
 
   // Builds every open row of the shop as it would be sent, without sending or changing anything.
   Result<std::vector<DryRunItem>> dry_run(int64_t shop_ref);
+
+  // Queues the SKU's last failed create on the shop again, unchanged: the row goes back to
+  // pending (attempts from zero, due at `now`) and the listing to pending. not_found when the
+  // SKU has no failed create there; conflict when a create of it is already open. Joins the
+  // caller's open transaction, if any.
+  Result<int64_t> retry_failed_create(int64_t shop_ref, const std::string& sku, int64_t now);
 
   Result<std::vector<OutboxRow>> rows(int64_t shop_ref);
   Result<std::optional<ListingState>> listing(int64_t shop_ref, const std::string& sku);

@@ -162,6 +162,48 @@ TEST_P(OutboxTest, ValidationErrorFailsWithThePlatformsMessage) {
   EXPECT_EQ(outbox_.run_once(kStart + 3600).value().sent, 0);
 }
 
+TEST_P(OutboxTest, RetryingAFailedCreateSendsItAgainAndMakesItLive) {
+  EXPECT_EQ(outbox_.retry_failed_create(shop_, "MO-500", kStart).error().code,
+            ErrorCode::not_found);
+  fake_.fail_next("", Fault::validation);
+  ASSERT_TRUE(outbox_.enqueue_create(shop_, sample_listing("MO-500"), kStart).has_value());
+  ASSERT_EQ(outbox_.run_once(kStart).value().failed, 1);
+
+  auto again = outbox_.retry_failed_create(shop_, "MO-500", kStart + 60);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  OutboxRow row = only_row();
+  EXPECT_EQ(row.state, OutboxState::pending);
+  EXPECT_EQ(row.attempts, 0);
+  EXPECT_EQ(row.error, "");
+  EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "pending");
+  // Already open: a second retry is refused and changes nothing.
+  EXPECT_EQ(outbox_.retry_failed_create(shop_, "MO-500", kStart + 61).error().code,
+            ErrorCode::conflict);
+
+  EXPECT_EQ(outbox_.run_once(kStart + 60).value().done, 1);
+  EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "live");
+  EXPECT_EQ(fake_.creates(), 1);
+  EXPECT_EQ(outbox_.retry_failed_create(shop_, "MO-500", kStart + 120).error().code,
+            ErrorCode::not_found);
+}
+
+TEST_P(OutboxTest, AProducersShopsAreListedWithoutOpeningTokens) {
+  MarketplaceShops keyless(db_, clock_, nullptr);
+  auto mine = keyless.of_producer(producer_);
+  ASSERT_TRUE(mine.has_value()) << mine.error().message;
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ(mine->front().ref, shop_);
+  EXPECT_EQ(mine->front().platform, GetParam());
+  EXPECT_EQ(mine->front().grant.shop_id, "88001");
+  EXPECT_EQ(mine->front().grant.access_token, "");
+  EXPECT_EQ(mine->front().grant_expires_at, kStart + 365 * 86400);
+  EXPECT_TRUE(keyless.of_producer(producer_ + 1000).value().empty());
+  EXPECT_EQ(keyless.set_warehouse(shop_, "12 OR 1").error().code, ErrorCode::invalid_input);
+  ASSERT_TRUE(keyless.set_warehouse(shop_, "40012").has_value());
+  EXPECT_EQ(keyless.of_producer(producer_).value().front().warehouse_id, "40012");
+  EXPECT_EQ(keyless.set_warehouse(shop_ + 1000, "1").error().code, ErrorCode::not_found);
+}
+
 TEST_P(OutboxTest, ATimeoutAfterTheCreateIsReconciledBySkuWithoutASecondCreate) {
   fake_.fail_next("", Fault::accept_then_hang);
   ASSERT_TRUE(outbox_.enqueue_create(shop_, sample_listing("MO-500"), kStart).has_value());

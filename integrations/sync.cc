@@ -65,7 +65,9 @@ Result<MarketplaceApps> marketplace_apps_from_env(
       return invalid_input(prefix + "APP_KEY (Shopee partner_id) must be digits",
                            prefix + "APP_KEY");
     }
-    for (const char* which : {"API_URL", "AUTH_URL"}) {
+    // Shopee's consent page is on its API host, so it follows API_URL unless set apart.
+    if (p == Platform::shopee) app.authorize_base.clear();
+    for (const char* which : {"API_URL", "AUTH_URL", "AUTHORIZE_URL"}) {
       std::string url = read(prefix + which);
       if (url.empty()) continue;
       if (!url.starts_with("http://") && !url.starts_with("https://")) {
@@ -73,8 +75,10 @@ Result<MarketplaceApps> marketplace_apps_from_env(
                              prefix + which);
       }
       while (url.ends_with('/')) url.pop_back();
-      (std::string_view(which) == "API_URL" ? app.api_base : app.auth_base) = url;
+      const std::string_view w = which;
+      (w == "API_URL" ? app.api_base : w == "AUTH_URL" ? app.auth_base : app.authorize_base) = url;
     }
+    if (p == Platform::shopee && app.authorize_base.empty()) app.authorize_base = app.api_base;
     apps[p] = app;
   }
   return apps;
@@ -83,7 +87,7 @@ Result<MarketplaceApps> marketplace_apps_from_env(
 std::vector<std::string> marketplace_env_variables() {
   std::vector<std::string> out;
   for (Platform p : kPlatforms) {
-    for (const char* which : {"APP_KEY", "APP_SECRET", "API_URL", "AUTH_URL"}) {
+    for (const char* which : {"APP_KEY", "APP_SECRET", "API_URL", "AUTH_URL", "AUTHORIZE_URL"}) {
       out.push_back(env_prefix(p) + which);
     }
   }

@@ -41,7 +41,9 @@ namespace chophien::integrations {
 using MarketplaceApps = std::map<Platform, MarketplaceApp>;
 
 // CHOPHIEN_{SHOPEE,LAZADA,TIKTOK}_APP_KEY and _APP_SECRET (Shopee: partner_id and partner_key),
-// and optionally _API_URL and _AUTH_URL (default: the live hosts of integrations.md). A platform
+// and optionally _API_URL, _AUTH_URL and _AUTHORIZE_URL (the seller's consent page; default: the
+// live hosts of integrations.md; TikTok Shop has no default: its link comes from the app's
+// Partner Center page; Shopee's follows _API_URL). A platform
 // with neither key nor secret is left out; one without the other is an invalid_input error.
 Result<MarketplaceApps> marketplace_apps_from_env(
     const std::function<const char*(const char*)>& getenv);

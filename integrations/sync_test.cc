@@ -395,6 +395,12 @@ TEST(MarketplaceApps, ReadFromTheEnvironment) {
   EXPECT_EQ(apps[Platform::shopee].api_base, "http://127.0.0.1:9");
   EXPECT_EQ(apps[Platform::shopee].key, "2000001");
   EXPECT_EQ(apps[Platform::tiktok].auth_base, "https://auth.tiktok-shops.com");
+  EXPECT_EQ(apps[Platform::shopee].authorize_base, "http://127.0.0.1:9");
+  EXPECT_EQ(apps[Platform::tiktok].authorize_base, "");
+  env["CHOPHIEN_TIKTOK_AUTHORIZE_URL"] = "https://services.tiktokshop.com/open/authorize/";
+  EXPECT_EQ(marketplace_apps_from_env(get).value()[Platform::tiktok].authorize_base,
+            "https://services.tiktokshop.com/open/authorize");
+  env.erase("CHOPHIEN_TIKTOK_AUTHORIZE_URL");
 
   env["CHOPHIEN_LAZADA_APP_KEY"] = "100001";
   auto half = marketplace_apps_from_env(get);

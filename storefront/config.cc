@@ -193,6 +193,9 @@ Result<Config> Config::load(std::span<const std::string_view> args,
     auto applied = apply(config, name, value, "--" + std::string(name));
     if (!applied) return applied.error();
   }
+  auto apps = integrations::marketplace_apps_from_env(getenv);
+  if (!apps) return apps.error();
+  config.marketplace_apps = std::move(*apps);
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     return invalid_input("--tls-cert and --tls-key must be given together", "--tls-cert");
   }

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "integrations/sync.h"
 
 namespace chophien::storefront {
 
@@ -47,6 +48,10 @@ struct Config {
   int reconcile_interval_seconds = 600;  // CHOPHIEN_RECONCILE_INTERVAL
   // Seconds between two marketplace worker passes inside `chophien serve`; 0 turns them off.
   int sync_interval_seconds = 60;  // CHOPHIEN_SYNC_INTERVAL
+  // The marketplace apps this installation is registered with: CHOPHIEN_{SHOPEE,LAZADA,TIKTOK}_
+  // APP_KEY, _APP_SECRET, _API_URL, _AUTH_URL (integrations/sync.h). Producers can connect shops
+  // only on these platforms. Never logged.
+  integrations::MarketplaceApps marketplace_apps;
 
   bool tls() const { return !tls_cert.empty(); }
   // The address people use: public_url when set, else scheme://host:port.

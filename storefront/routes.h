@@ -38,6 +38,11 @@ void register_workspace_product_routes(Router& router, AppContext& app);
 // (routes_workspace_money.cc).
 void register_workspace_money_routes(Router& router, AppContext& app);
 
+// The producer's marketplace shops: connecting one (authorization link, callback), dry-run mode
+// and its preview, publishing a product and retrying a failed listing
+// (routes_workspace_marketplace.cc).
+void register_workspace_marketplace_routes(Router& router, AppContext& app);
+
 // The producer's orders in the workspace: list with filters, one order with its history, mark
 // paid, fulfil, cancel (routes_workspace_orders.cc).
 void register_workspace_order_routes(Router& router, AppContext& app);

@@ -26,6 +26,7 @@
 #include "core/products.h"
 #include "core/text.h"
 #include "storefront/http_errors.h"
+#include "storefront/marketplace_pages.h"
 #include "storefront/photos.h"
 #include "storefront/routes.h"
 #include "storefront/workspace.h"
@@ -235,6 +236,9 @@ void show_form(AppContext& app, core::Database& db, const Workspace& ws,
     data.set("has_photos", mustache::data(!photos.is_empty_list()));
     data.set("photos", photos);
     data.set("max_photo_mb", std::to_string(core::kMaxPhotoBytes / (1024 * 1024)));
+    if (auto product = core::ProductStore(db, app.clock).find(id)) {
+      add_marketplace_listings(db, app.clock, *product, data);
+    }
   } else {
     data.set("action", std::string(kList));
   }

@@ -138,6 +138,7 @@ Result<std::unique_ptr<Server>> Server::create(
   register_workspace_routes(*s->router_, *s->context_);
   register_workspace_product_routes(*s->router_, *s->context_);
   register_workspace_money_routes(*s->router_, *s->context_);
+  register_workspace_marketplace_routes(*s->router_, *s->context_);
   register_workspace_order_routes(*s->router_, *s->context_);
   register_workspace_register_routes(*s->router_, *s->context_);
   register_workspace_admin_routes(*s->router_, *s->context_);

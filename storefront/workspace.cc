@@ -21,8 +21,8 @@ struct NavItem {
 constexpr NavItem kProducerNav[] = {
     {"/quan-ly", "Tổng quan"},           {"/quan-ly/san-pham", "Sản phẩm"},
     {"/quan-ly/don-hang", "Đơn hàng"},   {"/quan-ly/thanh-toan", "Thanh toán"},
-    {"/quan-ly/ban-hang", "Bán hàng"},   {"/quan-ly/ma-qr", "Mã QR"},
-    {"/quan-ly/tep-san", "Tệp cho sàn"},
+    {"/quan-ly/ban-hang", "Bán hàng"},   {"/quan-ly/san-tmdt", "Sàn TMĐT"},
+    {"/quan-ly/tep-san", "Tệp cho sàn"}, {"/quan-ly/ma-qr", "Mã QR"},
 };
 // The officer's pages; administrators have these and their own.
 constexpr NavItem kOfficerNav[] = {
