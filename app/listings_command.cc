@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/clock.h"
 #include "core/database.h"
@@ -33,21 +34,7 @@ constexpr std::string_view kUsage =
     "  --public-url URL địa chỉ cửa hàng, cho đường dẫn ảnh (mặc định CHOPHIEN_PUBLIC_URL)\n"
     "  --db FILE        tệp cơ sở dữ liệu (mặc định chophien.db)\n";
 
-std::optional<int64_t> parse_id(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value > 0 ? std::optional<int64_t>(value) : std::nullopt;
-}
-
-int usage_error(std::string_view message) {
-  std::fprintf(stderr, "chophien: %.*s\n\n%.*s", static_cast<int>(message.size()), message.data(),
-               static_cast<int>(kUsage.size()), kUsage.data());
-  return 2;
-}
+int usage_error(std::string_view message) { return app::usage_error(message, kUsage); }
 
 bool write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -82,7 +69,7 @@ int export_listings_command(Args args) {
       platform = std::string(*v);
     } else if (a == "--producer") {
       auto v = value();
-      producer = v ? parse_id(*v) : std::nullopt;
+      producer = v ? parse_positive_id(*v) : std::nullopt;
       if (!producer) return usage_error("--producer needs a numeric id");
     } else if (a == "--out") {
       auto v = value();

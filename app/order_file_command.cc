@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/clock.h"
 #include "core/database.h"
@@ -32,26 +33,7 @@ constexpr std::string_view kUsage =
     "  --producer ID   mã số chủ thể (bắt buộc)\n"
     "  --db FILE       tệp cơ sở dữ liệu (mặc định chophien.db)\n";
 
-std::optional<int64_t> parse_id(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value > 0 ? std::optional<int64_t>(value) : std::nullopt;
-}
-
-int usage_error(std::string_view message) {
-  std::fprintf(stderr, "chophien: %.*s\n\n%.*s", static_cast<int>(message.size()), message.data(),
-               static_cast<int>(kUsage.size()), kUsage.data());
-  return 2;
-}
-
-int fail(const Error& error) {
-  std::fprintf(stderr, "chophien: %s (%s)\n", error.message.c_str(), error_code_name(error.code));
-  return 1;
-}
+int usage_error(std::string_view message) { return app::usage_error(message, kUsage); }
 
 // At most `limit` + 1 bytes, so a huge file is refused without reading all of it.
 std::optional<std::string> read_limited(std::istream& in, size_t limit) {
@@ -90,7 +72,7 @@ int import_orders_command(Args args) {
       platform = std::string(*v);
     } else if (a == "--producer") {
       auto v = value();
-      producer = v ? parse_id(*v) : std::nullopt;
+      producer = v ? parse_positive_id(*v) : std::nullopt;
       if (!producer) return usage_error("--producer needs a numeric id");
     } else if (!a.starts_with("--") || a == "-") {
       if (file) return usage_error("only one file can be imported at a time");

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "app/cli_support.h"
 #include "app/commands.h"
 #include "core/clock.h"
 #include "core/database.h"
@@ -39,27 +40,6 @@ constexpr std::string_view kExportUsage =
     "  --out FILE      ghi vào tệp (mặc định: đầu ra chuẩn)\n"
     "  --db FILE       tệp cơ sở dữ liệu (mặc định chophien.db)\n";
 
-std::optional<int64_t> parse_id(std::string_view text) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value > 0 ? std::optional<int64_t>(value) : std::nullopt;
-}
-
-int usage_error(std::string_view message, std::string_view usage) {
-  std::fprintf(stderr, "chophien: %.*s\n\n%.*s", static_cast<int>(message.size()), message.data(),
-               static_cast<int>(usage.size()), usage.data());
-  return 2;
-}
-
-int fail(const Error& error) {
-  std::fprintf(stderr, "chophien: %s (%s)\n", error.message.c_str(), error_code_name(error.code));
-  return 1;
-}
-
 }  // namespace
 
 int import_command(Args args) {
@@ -81,7 +61,7 @@ int import_command(Args args) {
       db_file = *v;
     } else if (a == "--producer") {
       auto v = value();
-      producer = v ? parse_id(*v) : std::nullopt;
+      producer = v ? parse_positive_id(*v) : std::nullopt;
       if (!producer) return usage_error("--producer needs a numeric id", kImportUsage);
     } else if (!a.starts_with("--") || a == "-") {
       if (file) return usage_error("only one file can be imported at a time", kImportUsage);
@@ -150,7 +130,7 @@ int export_products_command(Args args) {
       out = std::string(*v);
     } else if (a == "--producer") {
       auto v = value();
-      producer = v ? parse_id(*v) : std::nullopt;
+      producer = v ? parse_positive_id(*v) : std::nullopt;
       if (!producer) return usage_error("--producer needs a numeric id", kExportUsage);
     } else {
       return usage_error("unknown option " + std::string(a), kExportUsage);

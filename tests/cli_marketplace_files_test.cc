@@ -17,69 +17,17 @@
 #include "core/ledger.h"
 #include "core/products.h"
 #include "core/test_producer.h"
-
-extern char** environ;
+#include "tests/cli_run.h"
 
 namespace {
 
+using chophien::testing_support::chophien;
+using chophien::testing_support::read_file;
+using chophien::testing_support::TempDir;
+using chophien::testing_support::write_file;
+
 namespace fs = std::filesystem;
 using namespace chophien;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "chophien-mkt-cli-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run chophien(const TempDir& dir, const std::vector<std::string>& args) {
-  const auto out = dir.path() / "stdout", err = dir.path() / "stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> storage = {CHOPHIEN_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  Run run;
-  if (posix_spawn(&pid, CHOPHIEN_BINARY, &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  run.out = read_file(out);
-  run.err = read_file(err);
-  return run;
-}
 
 class MarketplaceFilesCli : public ::testing::Test {
  protected:
@@ -113,11 +61,11 @@ TEST_F(MarketplaceFilesCli, ImportOrdersRecordsOnceAndReportsEveryBadRow) {
       "\xEF\xBB\xBFMã đơn hàng,Ngày đặt hàng,Trạng Thái Đơn Hàng,Tổng giá trị đơn hàng (VND)\r\n"
       "251120ABC001,2025-11-20 14:05,Hoàn thành,370.000\r\n"
       "251121ABC002,2025-11-21 09:00,Đã hủy,185.000\r\n");
-  auto first = chophien(dir_, import_args("shopee", good));
+  auto first = chophien(import_args("shopee", good));
   ASSERT_EQ(first.status, 0) << first.err;
   EXPECT_NE(first.out.find("1 đơn ghi vào sổ"), std::string::npos) << first.out;
   EXPECT_NE(first.out.find("1 đơn hủy/trả hàng bỏ qua"), std::string::npos) << first.out;
-  auto second = chophien(dir_, import_args("shopee", good));
+  auto second = chophien(import_args("shopee", good));
   ASSERT_EQ(second.status, 0) << second.err;
   EXPECT_NE(second.out.find("0 đơn ghi vào sổ, 1 đơn đã có"), std::string::npos) << second.out;
   EXPECT_EQ(ledger_rows(), 1);
@@ -128,7 +76,7 @@ TEST_F(MarketplaceFilesCli, ImportOrdersRecordsOnceAndReportsEveryBadRow) {
              "X1,2025-11-20 10:00,Completed,50000\n"
              "X2,not a date,Completed,50000\n"
              "X3,2025-11-20 10:00,Completed,-1\n");
-  auto refused = chophien(dir_, import_args("lazada", bad));
+  auto refused = chophien(import_args("lazada", bad));
   EXPECT_EQ(refused.status, 1);
   EXPECT_NE(refused.err.find("2 dòng sai, không ghi gì"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("dòng 3, cột date"), std::string::npos) << refused.err;
@@ -139,15 +87,14 @@ TEST_F(MarketplaceFilesCli, ImportOrdersRecordsOnceAndReportsEveryBadRow) {
 TEST_F(MarketplaceFilesCli, ImportOrdersUsageAndHugeFiles) {
   const auto file = dir_.path() / "o.csv";
   write_file(file, "Order ID,Order Date,Order Total\n");
-  EXPECT_EQ(chophien(dir_, {"import-orders", "--db", db_.string(), "--platform", "amazon",
-                            "--producer", "1", file.string()})
+  EXPECT_EQ(chophien({"import-orders", "--db", db_.string(), "--platform", "amazon", "--producer",
+                      "1", file.string()})
                 .status,
             2);
   EXPECT_EQ(
-      chophien(dir_, {"import-orders", "--db", db_.string(), "--platform", "voso", file.string()})
-          .status,
+      chophien({"import-orders", "--db", db_.string(), "--platform", "voso", file.string()}).status,
       2);
-  EXPECT_EQ(chophien(dir_, {"import-orders", "--help"}).status, 0);
+  EXPECT_EQ(chophien({"import-orders", "--help"}).status, 0);
   const auto huge = dir_.path() / "huge.csv";
   {
     std::ofstream out(huge, std::ios::binary);
@@ -155,7 +102,7 @@ TEST_F(MarketplaceFilesCli, ImportOrdersUsageAndHugeFiles) {
     const std::string line = "A1,2025-11-20 10:00,50000\n";
     for (size_t written = 0; written < 21u * 1024 * 1024; written += line.size()) out << line;
   }
-  auto run = chophien(dir_, import_args("voso", huge));
+  auto run = chophien(import_args("voso", huge));
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(run.err.find("tệp quá lớn"), std::string::npos) << run.err;
   EXPECT_EQ(ledger_rows(), 0);
@@ -194,7 +141,7 @@ TEST_F(MarketplaceFilesCli, ExportListingsWritesTheFileOrListsWhatToFix) {
                                    checklist.string(),
                                    "--public-url",
                                    "https://chophien.vn"};
-  auto run = chophien(dir_, args);
+  auto run = chophien(args);
   ASSERT_EQ(run.status, 0) << run.err;
   const std::string csv = read_file(out);
   EXPECT_EQ(csv.rfind("\xEF\xBB\xBFMã SKU,Tên sản phẩm", 0), 0u) << csv;
@@ -216,15 +163,15 @@ TEST_F(MarketplaceFilesCli, ExportListingsWritesTheFileOrListsWhatToFix) {
     products.create(producer_, f).value();
   }
   const auto out2 = dir_.path() / "voso.csv";
-  auto refused = chophien(dir_, {"export-listings", "--db", db_.string(), "--platform", "voso",
-                                 "--producer", std::to_string(producer_), "--out", out2.string(),
-                                 "--public-url", "https://chophien.vn"});
+  auto refused = chophien({"export-listings", "--db", db_.string(), "--platform", "voso",
+                           "--producer", std::to_string(producer_), "--out", out2.string(),
+                           "--public-url", "https://chophien.vn"});
   EXPECT_EQ(refused.status, 1);
   EXPECT_FALSE(fs::exists(out2));
   EXPECT_NE(refused.err.find("CHE-100, cột Cân nặng (g) (*): thiếu"), std::string::npos)
       << refused.err;
   EXPECT_NE(refused.out.find("CẦN SỬA"), std::string::npos) << refused.out;
-  EXPECT_EQ(chophien(dir_, {"export-listings", "--platform", "shopee"}).status, 2);
+  EXPECT_EQ(chophien({"export-listings", "--platform", "shopee"}).status, 2);
 }
 
 }  // namespace

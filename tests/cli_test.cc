@@ -17,72 +17,18 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "tests/cli_run.h"
 
 namespace {
 
+using chophien::testing_support::chophien;
+using chophien::testing_support::read_file;
+using chophien::testing_support::Run;
+using chophien::testing_support::TempDir;
+using chophien::testing_support::write_file;
+
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "chophien-cli-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-// Runs the binary with `args`, feeding `input` on stdin; stdout and stderr go through files, so
-// large inputs and outputs never deadlock on a pipe.
-Run chophien(const std::vector<std::string>& args, const std::string& input = "") {
-  TempDir dir;
-  const auto in = dir.path() / "in", out = dir.path() / "out", err = dir.path() / "err";
-  write_file(in, input);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> argv_storage = {CHOPHIEN_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  Run run;
-  if (posix_spawn(&pid, CHOPHIEN_BINARY, &actions, nullptr, argv.data(), environ) == 0) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    run.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  run.out = read_file(out);
-  run.err = read_file(err);
-  return run;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
