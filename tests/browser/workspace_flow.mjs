@@ -215,6 +215,8 @@ async function main() {
       ['/quan-ly/thanh-toan', 'producer-payments'],
       ['/quan-ly/ban-hang', 'producer-sales'],
       ['/quan-ly/ma-qr', 'producer-stall-qr'],
+      ['/quan-ly/san-tmdt', 'producer-marketplaces'],
+      ['/quan-ly/tep-san', 'producer-marketplace-files'],
     ]) {
       await visit(producer, base + url, name);
     }
