@@ -200,6 +200,33 @@ TEST(ShopeeConnector, SignsShopCallsWithTokenAndShopIdInTheQuery) {
   EXPECT_NE(r.target().find("sign=f48a303e"), std::string::npos);
 }
 
+// Ids a producer types (category, logistics channel) or a platform sends back (item id) that do
+// not fit Shopee's 64-bit integers are refused as values, never thrown on.
+TEST(ShopeeConnector, IdsTooLongForAnIntegerAreRefusedNotThrown) {
+  core::ManualClock clock{1720000000};
+  MarketplaceApp app = default_app(Platform::shopee);
+  app.key = "2000001";
+  app.secret = "demo-partner-key";
+  auto connector = make_connector(app, clock);
+  const std::string huge = "99999999999999999999";  // 20 digits
+  Listing listing = sample_listing("MO-500");
+  listing.category_id = huge;
+  auto create = connector->prepare_create(ShopAccess{"123456", "", "t", "3001"}, listing);
+  ASSERT_FALSE(create.has_value());
+  EXPECT_EQ(create.error().code, ErrorCode::invalid_input);
+  auto no_channel =
+      connector->prepare_create(ShopAccess{"123456", "", "t", huge}, sample_listing("MO-500"));
+  ASSERT_FALSE(no_channel.has_value());
+  EXPECT_EQ(no_channel.error().code, ErrorCode::invalid_input);
+  auto update = connector->prepare_update(ShopAccess{"123456", "", "t", "3001"},
+                                          PriceStock{"S", ItemRef{huge, ""}, {}, 5});
+  ASSERT_FALSE(update.has_value());
+  EXPECT_EQ(update.error().code, ErrorCode::invalid_input);
+  auto exchange = connector->exchange_code("code", huge);
+  ASSERT_FALSE(exchange.result.has_value());
+  EXPECT_EQ(exchange.result.error().code, ErrorCode::invalid_input);
+}
+
 TEST(TiktokConnector, ReproducesTheWorkedExampleThroughTheConnector) {
   core::ManualClock clock{1720000000};
   MarketplaceApp app = default_app(Platform::tiktok);

@@ -114,13 +114,15 @@ Result<int64_t> MarketplaceShops::connect(int64_t producer_id, Platform platform
         created_at, updated_at)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
     ON CONFLICT (platform, shop_id) DO UPDATE SET
-        producer_id = excluded.producer_id, shop_cipher = excluded.shop_cipher,
-        shop_name = excluded.shop_name, warehouse_id = excluded.warehouse_id,
+        shop_cipher = excluded.shop_cipher, shop_name = excluded.shop_name,
+        warehouse_id = CASE WHEN excluded.warehouse_id = '' THEN warehouse_id
+                            ELSE excluded.warehouse_id END,
         tokens_sealed = excluded.tokens_sealed, access_expires_at = excluded.access_expires_at,
         refresh_expires_at = excluded.refresh_expires_at,
         grant_expires_at = excluded.grant_expires_at, token_version = token_version + 1,
         refreshing_until = 0, state = 'connected', state_reason = '',
-        updated_at = excluded.updated_at)sql");
+        updated_at = excluded.updated_at
+    WHERE marketplace_shops.producer_id = excluded.producer_id)sql");
   if (!s) return s.error();
   s->bind(1, producer_id)
       .bind(2, platform_name(platform))
@@ -134,6 +136,10 @@ Result<int64_t> MarketplaceShops::connect(int64_t producer_id, Platform platform
       .bind(10, grant_expires_at)
       .bind(11, clock_.now());
   if (auto ok = s->run(); !ok) return ok.error();
+  // The shop is another producer's: it stays theirs (an administrator may move it).
+  if (db_.changes() == 0) {
+    return Error{ErrorCode::conflict, "cửa hàng này đã được một chủ thể khác kết nối", "shop_id"};
+  }
   auto id = db_.prepare("SELECT id FROM marketplace_shops WHERE platform = ?1 AND shop_id = ?2");
   if (!id) return id.error();
   id->bind(1, platform_name(platform)).bind(2, grant.shop_id);

@@ -67,6 +67,8 @@ class MarketplaceShops {
       : db_(db), clock_(clock), box_(box) {}
 
   // Stores (or replaces, for the same platform shop) a fresh grant; the shop is connected again.
+  // Connecting again keeps the warehouse when `warehouse_id` is empty. conflict when the platform
+  // shop is already another producer's (it stays theirs).
   Result<int64_t> connect(int64_t producer_id, Platform platform, const Grant& grant,
                           const std::string& warehouse_id, int64_t grant_expires_at = 0);
   Result<ShopRecord> find(int64_t shop_ref);

@@ -204,6 +204,35 @@ TEST_P(OutboxTest, AProducersShopsAreListedWithoutOpeningTokens) {
   EXPECT_EQ(keyless.set_warehouse(shop_ + 1000, "1").error().code, ErrorCode::not_found);
 }
 
+// Authorizing again (a dead refresh token) renews the tokens of the same shop row: the warehouse
+// the producer chose stays, and a shop another producer connected stays theirs.
+TEST_P(OutboxTest, ConnectingAgainKeepsTheWarehouseAndAnotherProducerCannotTakeTheShop) {
+  Grant again{"88001",
+              GetParam() == Platform::tiktok ? "ROW_fake" : "",
+              "Shop",
+              "acc-1",
+              "ref-1",
+              kStart + 8 * 3600,
+              kStart + 60 * 86400};
+  auto same = shops_.connect(producer_, GetParam(), again, "", kStart + 400 * 86400);
+  ASSERT_TRUE(same.has_value()) << same.error().message;
+  EXPECT_EQ(*same, shop_);
+  auto record = shops_.find(shop_).value();
+  EXPECT_EQ(record.warehouse_id, "3001");
+  EXPECT_EQ(record.grant.access_token, "acc-1");
+  EXPECT_EQ(record.grant_expires_at, kStart + 400 * 86400);
+
+  const int64_t other = core::testing_support::add_producer(db_, "HTX Chè Shan Tuyết", "25");
+  Grant stolen{"88001", again.shop_cipher, "Shop", "acc-x", "ref-x", kStart + 3600, 0};
+  auto refused = shops_.connect(other, GetParam(), stolen, "9", 0);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  record = shops_.find(shop_).value();
+  EXPECT_EQ(record.producer_id, producer_);
+  EXPECT_EQ(record.grant.access_token, "acc-1");
+  EXPECT_EQ(record.warehouse_id, "3001");
+}
+
 TEST_P(OutboxTest, ATimeoutAfterTheCreateIsReconciledBySkuWithoutASecondCreate) {
   fake_.fail_next("", Fault::accept_then_hang);
   ASSERT_TRUE(outbox_.enqueue_create(shop_, sample_listing("MO-500"), kStart).has_value());

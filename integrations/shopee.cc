@@ -11,8 +11,10 @@ namespace {
 
 using nlohmann::json;
 
+// Shopee's ids are JSON integers: 1 to 18 decimal digits, so std::stoll below never throws.
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !s.empty() && s.size() <= 18 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 class ShopeeConnector final : public Connector {

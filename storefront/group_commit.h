@@ -55,23 +55,22 @@ class GroupCommit {
       requests.reserve(batch.size());
       for (const Waiting* w : batch) requests.push_back(w->request);
       lock.unlock();
+      std::vector<Result<Outcome>> outcomes;
+      try {
+        outcomes = write_(requests);
+      } catch (...) {
+        // A bug in write_ (failures are values): every request of this batch is answered with an
+        // internal error below, and this thread and the waiting ones carry on.
+        outcomes.clear();
+      }
       // Outcomes are handed over under the mutex, where the waiting threads look for them.
-      struct Finish {  // even if write_ throws (a bug), nobody is left waiting for this batch
-        GroupCommit& self;
-        std::unique_lock<std::mutex>& lock;
-        const std::vector<Waiting*>& batch;
-        ~Finish() {
-          if (!lock.owns_lock()) lock.lock();
-          for (Waiting* w : batch)
-            if (!w->outcome) w->outcome = Error{ErrorCode::internal, "internal error", ""};
-          self.writing_ = false;
-          self.done_.notify_all();
-        }
-      } finish{*this, lock, batch};
-      auto outcomes = write_(requests);
       lock.lock();
-      for (size_t i = 0; i < batch.size() && i < outcomes.size(); ++i)
-        batch[i]->outcome = std::move(outcomes[i]);
+      for (size_t i = 0; i < batch.size(); ++i)
+        batch[i]->outcome = i < outcomes.size()
+                                ? std::move(outcomes[i])
+                                : Result<Outcome>(Error{ErrorCode::internal, "internal error", ""});
+      writing_ = false;
+      done_.notify_all();
     }
     return std::move(*me.outcome);
   }

@@ -1,5 +1,7 @@
 // The group commits of the server: bank notifications (payment_batch.h) and checkouts
 // (checkout_batch.h), many threads at once on a real database file.
+#include "storefront/group_commit.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -129,6 +131,39 @@ TEST_F(GroupCommitTest, AClosedPoolAnswersUnavailable) {
   auto r = batch.receive(n);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::unavailable);
+}
+
+// A writer that throws (a bug) answers its whole batch with an internal error; callers whose
+// requests were queued behind it are still answered, from the next batch.
+TEST(GroupCommit, AThrowingWriterAnswersEveryCallerAndTheNextBatchesStillRun) {
+  std::atomic<int> calls{0};
+  GroupCommit<int, int> group(2, [&calls](const std::vector<const int*>& batch) {
+    if (++calls % 2 == 1) throw std::runtime_error("bug");
+    std::vector<Result<int>> out;
+    for (const int* v : batch) out.emplace_back(*v * 10);
+    return out;
+  });
+  std::atomic<int> answered{0}, internal{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 50; ++k) {
+        const int value = t * 100 + k;
+        auto r = group.submit(value);
+        ++answered;
+        if (!r) {
+          EXPECT_EQ(r.error().code, ErrorCode::internal);
+          ++internal;
+        } else {
+          EXPECT_EQ(*r, value * 10);
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(answered, 400);
+  EXPECT_GT(internal, 0);
+  EXPECT_LT(internal, 400);
 }
 
 core::CheckoutRequest one_unit() {

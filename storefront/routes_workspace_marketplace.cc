@@ -203,14 +203,21 @@ void finish_connect(AppContext& app, const BoxRef& box, const httplib::Request& 
   const auto platform = in::parse_platform(req.matches[1].str());
   std::string problem;
   int status = 400;
+  auto configured = app.config.marketplace_apps.find(*platform);
+  const std::string code = req.get_param_value("code");
+  // 1. Who asks, and the state spent, in a short write (the writer lock is not held while the
+  //    platform is asked: a slow platform must not hold up checkouts and webhooks).
+  std::optional<int64_t> producer;
+  int64_t user_id = 0;
+  bool on_behalf = false;
   {
     auto db = app.db.acquire_writer();
     if (!db) return write_html_error(res, db.error(), 1);
     auto ws = open_workspace(app, **db, req, res,
                              {core::Role::producer, core::Role::officer, core::Role::admin});
     if (!ws) return;
-    auto configured = app.config.marketplace_apps.find(*platform);
-    const std::string code = req.get_param_value("code");
+    user_id = ws->caller.user().id;
+    on_behalf = !ws->caller.is_producer();
     if (configured == app.config.marketplace_apps.end() || *box == nullptr) {
       problem = std::string("Máy chủ này chưa sẵn sàng kết nối ") + platform_label(*platform) + ".";
       status = 503;
@@ -218,55 +225,61 @@ void finish_connect(AppContext& app, const BoxRef& box, const httplib::Request& 
       problem = std::string(platform_label(*platform)) +
                 " không cấp quyền (người bán đã từ chối hoặc đường dẫn thiếu mã). Chưa lưu gì.";
     } else {
+      // The state is spent even when the exchange fails: a code is good only once, too.
+      auto owner = in::MarketplaceAuthStates(**db, app.clock)
+                       .consume(req.get_param_value("state"), *platform, user_id);
+      if (!owner || (ws->caller.is_producer() && ws->producer_id != *owner)) {
+        problem = "Không nhận kết nối: " +
+                  (owner ? std::string("mã xác nhận không dành cho nhà sản xuất này")
+                         : owner.error().message) +
+                  ". Chưa lưu gì.";
+      } else {
+        producer = *owner;
+      }
+    }
+  }
+  if (producer) {
+    // 2. The code exchanged with the platform, no lock held.
+    auto connector = in::make_connector(configured->second, app.clock);
+    auto grant = connector->exchange_code(code, req.get_param_value("shop_id"));
+    if (!grant.result) {
+      core::log("marketplace.exchange_failed",
+                {{"platform", in::platform_name(*platform)},
+                 {"producer", *producer},
+                 {"code", error_code_name(grant.result.error().code)},
+                 {"request_id", grant.info.request_id}});
+      problem = std::string("Không kết nối được: ") + grant.result.error().message +
+                ". Hãy bấm Kết nối để thử lại.";
+      status = 502;
+    } else {
+      // 3. The grant and its action-log record, together.
+      auto db = app.db.acquire_writer();
+      if (!db) return write_html_error(res, db.error(), 1);
       auto tx = (*db)->begin();
       if (!tx) return write_html_error(res, tx.error(), 1);
-      auto producer = in::MarketplaceAuthStates(**db, app.clock)
-                          .consume(req.get_param_value("state"), *platform, ws->caller.user().id);
-      if (!producer || (ws->caller.is_producer() && ws->producer_id != *producer)) {
-        problem = "Không nhận kết nối: " +
-                  (producer ? std::string("mã xác nhận không dành cho nhà sản xuất này")
-                            : producer.error().message) +
-                  ". Chưa lưu gì.";
-        if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
+      in::MarketplaceShops shops(**db, app.clock, box->get());
+      // The whole grant ends with the refresh token where the platform reports it (Lazada,
+      // TikTok Shop); Shopee's token answer does not carry the grant's length.
+      const int64_t grant_expires =
+          *platform == in::Platform::shopee ? 0 : grant.result->refresh_expires_at;
+      auto ref = shops.connect(*producer, *platform, *grant.result, "", grant_expires);
+      if (!ref) {
+        if (ref.error().code != ErrorCode::invalid_input && ref.error().code != ErrorCode::conflict)
+          return write_html_error(res, ref.error(), 1);
+        problem = "Không lưu được kết nối: " + ref.error().message + ".";
+        status = ref.error().code == ErrorCode::conflict ? 409 : 400;
       } else {
-        // The state is spent even when the exchange fails: a code is good only once, too.
-        auto connector = in::make_connector(configured->second, app.clock);
-        auto grant = connector->exchange_code(code, req.get_param_value("shop_id"));
-        if (!grant.result) {
-          core::log("marketplace.exchange_failed",
-                    {{"platform", in::platform_name(*platform)},
-                     {"producer", *producer},
-                     {"code", error_code_name(grant.result.error().code)},
-                     {"request_id", grant.info.request_id}});
-          problem = std::string("Không kết nối được: ") + grant.result.error().message +
-                    ". Hãy bấm Kết nối để thử lại.";
-          status = 502;
-          if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
-        } else {
-          in::MarketplaceShops shops(**db, app.clock, box->get());
-          // The whole grant ends with the refresh token where the platform reports it (Lazada,
-          // TikTok Shop); Shopee's token answer does not carry the grant's length.
-          const int64_t grant_expires =
-              *platform == in::Platform::shopee ? 0 : grant.result->refresh_expires_at;
-          auto ref = shops.connect(*producer, *platform, *grant.result, "", grant_expires);
-          if (!ref) {
-            if (ref.error().code != ErrorCode::invalid_input)
-              return write_html_error(res, ref.error(), 1);
-            problem = "Không lưu được kết nối: " + ref.error().message + ".";
-          } else {
-            core::AuditRecord record;
-            record.user_id = ws->caller.user().id;
-            record.producer_id = *producer;
-            record.on_behalf = !ws->caller.is_producer();
-            record.action = "marketplace.connect";
-            record.subject = std::string(platform_label(*platform)) + " " +
-                             grant.result->shop_name + " (" + grant.result->shop_id + ")";
-            auto logged = core::AuditLog(**db, app.clock).record(record);
-            if (!logged) return write_html_error(res, logged.error(), 1);
-            if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
-            status = 0;
-          }
-        }
+        core::AuditRecord record;
+        record.user_id = user_id;
+        record.producer_id = *producer;
+        record.on_behalf = on_behalf;
+        record.action = "marketplace.connect";
+        record.subject = std::string(platform_label(*platform)) + " " + grant.result->shop_name +
+                         " (" + grant.result->shop_id + ")";
+        auto logged = core::AuditLog(**db, app.clock).record(record);
+        if (!logged) return write_html_error(res, logged.error(), 1);
+        if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
+        status = 0;
       }
     }
   }
