@@ -128,7 +128,8 @@ class FakeMarketplace {
     return refresh_token_;
   }
   // An order the shop received (the order endpoints of each platform answer with it; `status` in
-  // the platform's own spelling).
+  // the platform's own spelling; for Lazada, comma-separated item states such as
+  // "canceled,delivered").
   void add_order(const std::string& order_sn, int64_t create_time, int64_t total,
                  const std::string& status) {
     std::lock_guard lock(mu_);
@@ -668,11 +669,17 @@ class FakeMarketplace {
     json list = json::array();
     for (size_t i = start; i < found.size() && i < start + size; ++i) {
       const FakeOrder& o = *found[i];
+      json statuses = json::array();
+      for (size_t at = 0; at <= o.status.size();) {
+        const size_t comma = std::min(o.status.find(',', at), o.status.size());
+        statuses.push_back(o.status.substr(at, comma - at));
+        at = comma + 1;
+      }
       list.push_back({{"order_id", std::stoll(o.sn)},
                       {"created_at", lazada_time(o.create_time)},
                       {"updated_at", lazada_time(o.create_time)},
                       {"price", std::to_string(o.total) + ".00"},
-                      {"statuses", json::array({o.status})}});
+                      {"statuses", statuses}});
     }
     data = {{"count", list.size()}, {"countTotal", found.size()}, {"orders", list}};
     return "";

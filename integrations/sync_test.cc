@@ -523,6 +523,26 @@ TEST_P(PullTest, PulledAndImportedOrdersMeetInTheLedgerOnce) {
   EXPECT_EQ(core::Ledger(db_, clock_).list(q).value().size(), 3u);
 }
 
+// Lazada gives one status per item: an order is a sale when any of its items is.
+class LazadaPullTest : public PullTest {};
+
+TEST_P(LazadaPullTest, AnOrderWithOneItemDeliveredIsASale) {
+  connect(sync_);
+  fake_.add_order("2611280011", kStart - 3600, 240000, "canceled,delivered");
+  fake_.add_order("2611280012", kStart - 3000, 90000, "canceled,returned");
+  auto report = sync_.pull_orders(0).value();
+  EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
+  EXPECT_EQ(report.fetched, 2);
+  EXPECT_EQ(report.recorded, 1);
+  EXPECT_EQ(report.ignored, 1);
+  auto row = core::Ledger(db_, clock_).find_by_source("marketplace", "lazada:2611280011").value();
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->amount_vnd, 240000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lazada, LazadaPullTest, ::testing::Values(Platform::lazada),
+                         [](const auto& p) { return std::string(platform_name(p.param)); });
+
 INSTANTIATE_TEST_SUITE_P(Platforms, PullTest, ::testing::Values(Platform::lazada, Platform::tiktok),
                          [](const auto& p) { return std::string(platform_name(p.param)); });
 
