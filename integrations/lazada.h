@@ -5,6 +5,8 @@
 //   create  POST /product/create (SellerSku = our SKU; package size and weight required)
 //   update  POST /product/price_quantity/update, absolute Price and Quantity by SellerSku
 //   find    GET /products/get?filter=all&search=SKU, matched exactly on SellerSku
+//   orders  GET /orders/get?created_after=ISO 8601&sort_by=created_at, 100 a page by offset up to
+//           countTotal; an order is a sale when any of its item statuses is
 //   tokens  /auth/token/create and /auth/token/refresh on auth_base
 // A create answered with a duplicate-SKU error is `conflict` (probably created: look it up).
 // See marketplace.h for the error contract.

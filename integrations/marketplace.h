@@ -165,7 +165,7 @@ class Connector {
                                                      const std::string& sku) = 0;
   virtual Answer<std::vector<MarketplaceOrder>> recent_orders(const ShopAccess& shop,
                                                               int64_t since) = 0;
-  // Whether recent_orders() is implemented for this platform (Shopee only so far).
+  // Whether recent_orders() is implemented for this platform (Shopee, Lazada and TikTok Shop).
   virtual bool pulls_orders() const { return false; }
 };
 

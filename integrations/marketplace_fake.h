@@ -2,7 +2,8 @@
 // Test support: a fake Shopee, Lazada or TikTok Shop on 127.0.0.1 that checks every request the
 // way the platform documents it (integrations.md sections 1-3), rebuilding the signed string
 // from what it received (its own code, not the connectors'): the signature, the timestamp window,
-// the app key, the access token and the required fields. It keeps items by SKU, counts calls per
+// the app key, the access token and the required fields. It keeps items by SKU and orders (served
+// by each platform's order list, paged: Lazada by offset, TikTok by page token), counts calls per
 // endpoint, and can be told to answer the next calls to an endpoint with throttling, a server
 // error, a validation error, an expired token, a duplicate SKU, or to apply a call and then not
 // answer before the client's read timeout ("timeout after accepting").
@@ -12,7 +13,10 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
+#include <cstdio>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -123,11 +127,19 @@ class FakeMarketplace {
     std::lock_guard lock(mu_);
     return refresh_token_;
   }
-  // An order the shop received (Shopee's order endpoints answer with it).
+  // An order the shop received (the order endpoints of each platform answer with it; `status` in
+  // the platform's own spelling; for Lazada, comma-separated item states such as
+  // "canceled,delivered").
   void add_order(const std::string& order_sn, int64_t create_time, int64_t total,
                  const std::string& status) {
     std::lock_guard lock(mu_);
     orders_.push_back({order_sn, create_time, total, status});
+  }
+  // The most orders one page of Lazada's or TikTok's order list holds, whatever the client asks
+  // (so tests can page with a handful of orders).
+  void set_order_page_size(int size) {
+    std::lock_guard lock(mu_);
+    order_page_size_ = static_cast<size_t>(size);
   }
 
  private:
@@ -136,6 +148,12 @@ class FakeMarketplace {
     std::string suffix;
     Fault fault;
     int retry_after;
+  };
+  struct FakeOrder {
+    std::string sn;
+    int64_t create_time;
+    int64_t total;
+    std::string status;
   };
 
   static std::string upper(std::string s) {
@@ -447,7 +465,7 @@ class FakeMarketplace {
     }
     if (platform_ == Platform::shopee) return apply_shopee(path, ps, body, data);
     if (platform_ == Platform::lazada) return apply_lazada(path, ps, data);
-    return apply_tiktok(path, body, data);
+    return apply_tiktok(path, ps, body, data);
   }
 
   std::string next_id() { return std::to_string(700000 + (++id_counter_)); }
@@ -563,6 +581,7 @@ class FakeMarketplace {
         it->second.stock = std::stoll(tag(payload, "Quantity"));
       return "";
     }
+    if (path == "/orders/get") return apply_lazada_orders(ps, data);
     if (path == "/products/get") {
       json products = json::array();
       const std::string search = param(ps, "search");
@@ -577,7 +596,136 @@ class FakeMarketplace {
     return "unknown path " + path;
   }
 
-  std::string apply_tiktok(const std::string& path, const json& body, json& data) {
+  // "2025-11-13T10:00:00+07:00" (an offset is required, as GetOrders asks) to unix seconds; -1
+  // when not in that form.
+  static int64_t parse_iso8601(const std::string& text) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, oh = 0, om = 0;
+    char sign = 0;
+    int used = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+                    &sign, &oh, &om, &used) != 9 ||
+        used != static_cast<int>(text.size()) || (sign != '+' && sign != '-')) {
+      return -1;
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    const int64_t offset = (oh * 60 + om) * 60;
+    return static_cast<int64_t>(timegm(&tm)) - (sign == '+' ? offset : -offset);
+  }
+
+  // Lazada's order time: "2025-11-28 09:20:00 +0700".
+  static std::string lazada_time(int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds + 7 * 3600);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char out[32];
+    std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S +0700", &tm);
+    return out;
+  }
+
+  static bool digits(const std::string& s) {
+    return !s.empty() && s.size() < 10 &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  }
+
+  // The shop's orders created at or after `from`, oldest first.
+  std::vector<const FakeOrder*> orders_since(int64_t from) const {
+    std::vector<const FakeOrder*> out;
+    for (const auto& o : orders_) {
+      if (o.create_time >= from) out.push_back(&o);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const FakeOrder* a, const FakeOrder* b) {
+      return a->create_time < b->create_time;
+    });
+    return out;
+  }
+
+  std::string apply_lazada_orders(const std::vector<std::pair<std::string, std::string>>& ps,
+                                  json& data) {
+    // GetOrders: created_after or update_after (ISO 8601 with an offset) is required; limit at
+    // most 100; offset from 0.
+    const std::string after =
+        param(ps, "created_after").empty() ? param(ps, "update_after") : param(ps, "created_after");
+    if (after.empty()) return "created_after or update_after is required";
+    const int64_t from = parse_iso8601(after);
+    if (from < 0) return "created_after must be ISO 8601 with an offset: " + after;
+    const std::string limit = param(ps, "limit"), offset = param(ps, "offset");
+    if (!digits(limit) || std::stoi(limit) < 1 || std::stoi(limit) > 100) {
+      return "limit must be 1-100";
+    }
+    if (!offset.empty() && !digits(offset)) return "offset must be a whole number";
+    const std::string sort_by = param(ps, "sort_by");
+    if (!sort_by.empty() && sort_by != "created_at" && sort_by != "updated_at") {
+      return "sort_by must be created_at or updated_at";
+    }
+    const auto found = orders_since(from);
+    const size_t start = offset.empty() ? 0 : std::stoul(offset);
+    const size_t size = std::min<size_t>(std::stoul(limit), order_page_size_);
+    json list = json::array();
+    for (size_t i = start; i < found.size() && i < start + size; ++i) {
+      const FakeOrder& o = *found[i];
+      json statuses = json::array();
+      for (size_t at = 0; at <= o.status.size();) {
+        const size_t comma = std::min(o.status.find(',', at), o.status.size());
+        statuses.push_back(o.status.substr(at, comma - at));
+        at = comma + 1;
+      }
+      list.push_back({{"order_id", std::stoll(o.sn)},
+                      {"created_at", lazada_time(o.create_time)},
+                      {"updated_at", lazada_time(o.create_time)},
+                      {"price", std::to_string(o.total) + ".00"},
+                      {"statuses", statuses}});
+    }
+    data = {{"count", list.size()}, {"countTotal", found.size()}, {"orders", list}};
+    return "";
+  }
+
+  std::string apply_tiktok_orders(const std::vector<std::pair<std::string, std::string>>& ps,
+                                  const json& body, json& data) {
+    // Get Order List: shop_cipher and page_size (1-100) in the query, page_token as given by the
+    // previous page, filters in the JSON body.
+    if (param(ps, "shop_cipher") != "ROW_fake") return "shop_cipher is missing or unknown";
+    const std::string page_size = param(ps, "page_size");
+    if (!digits(page_size) || std::stoi(page_size) < 1 || std::stoi(page_size) > 100) {
+      return "page_size must be 1-100";
+    }
+    size_t start = 0;
+    const std::string token = param(ps, "page_token");
+    if (!token.empty()) {
+      if (!token.starts_with("pt-") || !digits(token.substr(3))) return "invalid page_token";
+      start = std::stoul(token.substr(3));
+    }
+    if (!body.is_object() || !body.contains("create_time_ge") ||
+        !body["create_time_ge"].is_number_integer()) {
+      return "create_time_ge (unix seconds) is required";
+    }
+    const auto found = orders_since(body["create_time_ge"].get<int64_t>());
+    const size_t size = std::min<size_t>(std::stoul(page_size), order_page_size_);
+    json list = json::array();
+    for (size_t i = start; i < found.size() && i < start + size; ++i) {
+      const FakeOrder& o = *found[i];
+      list.push_back(
+          {{"id", o.sn},
+           {"create_time", o.create_time},
+           {"update_time", o.create_time},
+           {"status", o.status},
+           {"payment", {{"currency", "VND"}, {"total_amount", std::to_string(o.total)}}}});
+    }
+    const std::string next =
+        start + size < found.size() ? "pt-" + std::to_string(start + size) : "";
+    data = {{"orders", list}, {"next_page_token", next}, {"total_count", found.size()}};
+    return "";
+  }
+
+  std::string apply_tiktok(const std::string& path,
+                           const std::vector<std::pair<std::string, std::string>>& ps,
+                           const json& body, json& data) {
+    if (path == "/order/202309/orders/search") return apply_tiktok_orders(ps, body, data);
     if (path == "/authorization/202309/shops") {
       data = {
           {"shops", json::array({{{"id", "7495"}, {"cipher", "ROW_fake"}, {"name", "Shop VN"}}})}};
@@ -651,13 +799,8 @@ class FakeMarketplace {
   std::deque<Scripted> faults_;
   std::map<std::string, int> calls_;
   std::map<std::string, FakeItem> items_;
-  struct FakeOrder {
-    std::string sn;
-    int64_t create_time;
-    int64_t total;
-    std::string status;
-  };
   std::vector<FakeOrder> orders_;
+  size_t order_page_size_ = 100;
   std::vector<std::string> rejections_;
   int creates_ = 0;
   int request_counter_ = 0;

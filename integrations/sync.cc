@@ -97,10 +97,25 @@ std::vector<std::string> marketplace_env_variables() {
 bool order_status_counts(Platform, const std::string& status) {
   std::string s = status;
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // Shopee: UNPAID, IN_CANCEL, CANCELLED, TO_RETURN; Lazada: unpaid, canceled, returned, failed;
-  // TikTok Shop: UNPAID, CANCELLED. Everything else is a paid order on its way or delivered.
-  static const char* const kNotSales[] = {"unpaid",    "in_cancel", "cancelled", "canceled",
-                                          "to_return", "returned",  "failed",    ""};
+  // Shopee: UNPAID, IN_CANCEL, CANCELLED, TO_RETURN; Lazada: unpaid, canceled, returned, failed
+  // and the parcel coming back or lost (shipped_back..., package_returned, lost_by_3pl,
+  // damaged_by_3pl); TikTok Shop: UNPAID, CANCELLED. Everything else (Lazada's pending,
+  // ready_to_ship, shipped, delivered; TikTok's ON_HOLD, AWAITING_SHIPMENT, AWAITING_COLLECTION,
+  // IN_TRANSIT, DELIVERED, COMPLETED) is a paid order on its way or delivered.
+  static const char* const kNotSales[] = {"unpaid",
+                                          "in_cancel",
+                                          "cancelled",
+                                          "canceled",
+                                          "to_return",
+                                          "returned",
+                                          "failed",
+                                          "shipped_back",
+                                          "shipped_back_success",
+                                          "shipped_back_failed",
+                                          "package_returned",
+                                          "lost_by_3pl",
+                                          "damaged_by_3pl",
+                                          ""};
   return std::none_of(std::begin(kNotSales), std::end(kNotSales),
                       [&](const char* n) { return s == n; });
 }
@@ -234,8 +249,8 @@ Result<OrdersReport> MarketplaceSync::pull_orders(int64_t shop_ref) {
     auto plain = shops_.find(ref);
     if (!plain) return plain.error();
     auto c = owned_.find(plain->platform);
-    // No app credentials, or a platform whose connector has no order pull (the seller centre's
-    // order export file is the way there: order_import.h).
+    // No app credentials, or a connector without order pull (the seller centre's order export
+    // file is the way there: order_import.h).
     if (c == owned_.end() || !c->second->pulls_orders()) {
       ++report.skipped;
       continue;

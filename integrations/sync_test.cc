@@ -278,7 +278,7 @@ INSTANTIATE_TEST_SUITE_P(Platforms, SyncTest,
                          ::testing::Values(Platform::shopee, Platform::lazada, Platform::tiktok),
                          [](const auto& p) { return std::string(platform_name(p.param)); });
 
-// Orders: Shopee has the order endpoints.
+// Orders pulled from Shopee's order endpoints.
 class OrdersTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -362,7 +362,7 @@ TEST_F(OrdersTest, PulledAndImportedOrdersMeetInTheLedgerOnce) {
   EXPECT_EQ(ledger.list(q).value().size(), 2u);
 }
 
-TEST_F(OrdersTest, PlatformsWithoutOrderPullOrCredentialsAreSkipped) {
+TEST_F(OrdersTest, ShopsWithoutAppCredentialsAreSkipped) {
   FakeMarketplace lazada(Platform::lazada, clock_);
   lazada.grant("acc-0", "ref-0");
   MarketplaceSync sync(db_, clock_, &box_, {{Platform::lazada, lazada.app()}});
@@ -375,10 +375,176 @@ TEST_F(OrdersTest, PlatformsWithoutOrderPullOrCredentialsAreSkipped) {
                Grant{"7495", "ROW_fake", "Shop", "acc-0", "ref-0", kStart + 4 * 3600, 0}, "")
       .value();
   auto report = sync.pull_orders(0).value();
-  EXPECT_EQ(report.shops, 0);
-  EXPECT_EQ(report.skipped, 2);
-  EXPECT_EQ(lazada.calls(""), 0);
+  EXPECT_EQ(report.shops, 1);    // Lazada, pulled
+  EXPECT_EQ(report.skipped, 1);  // TikTok Shop: no app credentials
+  EXPECT_EQ(lazada.calls("/orders/get"), 1);
+  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
 }
+
+// Lazada's and TikTok Shop's order lists: paged, checked by the fake (signature, timestamp, token,
+// parameters).
+class PullTest : public ::testing::TestWithParam<Platform> {
+ protected:
+  void TearDown() override {
+    std::filesystem::remove_all(std::filesystem::path(path_).parent_path());
+  }
+
+  int64_t connect(MarketplaceSync& sync) {
+    fake_.grant("acc-0", "ref-0");
+    const bool tiktok = GetParam() == Platform::tiktok;
+    return sync.shops()
+        .connect(producer_, GetParam(),
+                 Grant{tiktok ? "7495" : "900100", tiktok ? "ROW_fake" : "", "Shop", "acc-0",
+                       "ref-0", kStart + 4 * 3600, 0},
+                 "")
+        .value();
+  }
+
+  // The platform's spelling of an order state.
+  std::string status(const std::string& upper) const {
+    if (GetParam() == Platform::tiktok) return upper;
+    std::string s = upper;
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  std::string endpoint() const {
+    return GetParam() == Platform::tiktok ? "/order/202309/orders/search" : "/orders/get";
+  }
+
+  std::string ref(const std::string& order_id) const {
+    return std::string(platform_name(GetParam())) + ":" + order_id;
+  }
+
+  std::string path_ = temp_db();
+  core::ManualClock clock_{kStart};
+  core::Database db_ = core::Database::open(path_).value();
+  SecretBox box_ = SecretBox::from_key(std::string(64, 'a')).value();
+  FakeMarketplace fake_{GetParam(), clock_};
+  int64_t producer_ = core::testing_support::add_producer(db_, "HTX Mật ong Bảo Lâm", "24");
+  MarketplaceSync sync_{db_, clock_, &box_, {{GetParam(), fake_.app()}}};
+};
+
+TEST_P(PullTest, OrdersAcrossPagesBecomeLedgerRowsOnce) {
+  const int64_t shop = connect(sync_);
+  fake_.set_order_page_size(2);
+  fake_.add_order("2611280001", kStart - 3600, 370000,
+                  status(GetParam() == Platform::tiktok ? "COMPLETED" : "DELIVERED"));
+  fake_.add_order("2611280002", kStart - 7200, 185000,
+                  status(GetParam() == Platform::tiktok ? "AWAITING_SHIPMENT" : "READY_TO_SHIP"));
+  fake_.add_order("2611280003", kStart - 600, 99000,
+                  GetParam() == Platform::tiktok ? "CANCELLED" : "canceled");
+  fake_.add_order("2611280005", kStart - 500, 45000, status("UNPAID"));
+  fake_.add_order("2611280006", kStart - 400, 64000,
+                  status(GetParam() == Platform::tiktok ? "IN_TRANSIT" : "SHIPPED"));
+  fake_.add_order("2610010009", kStart - 40 * 86400, 50000, status("DELIVERED"));  // too old
+
+  auto first = sync_.pull_orders(0).value();
+  EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
+  EXPECT_TRUE(first.problems.empty()) << first.problems.front();
+  EXPECT_EQ(first.shops, 1);
+  EXPECT_EQ(first.fetched, 5);
+  EXPECT_EQ(first.recorded, 3);
+  EXPECT_EQ(first.ignored, 2);
+  EXPECT_EQ(fake_.calls(endpoint()), 3);  // pages of 2, 2 and 1
+
+  core::Ledger ledger(db_, clock_);
+  auto row = ledger.find_by_source("marketplace", ref("2611280001")).value();
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->channel, ledger_channel(GetParam()));
+  EXPECT_EQ(row->settlement, "marketplace");
+  EXPECT_EQ(row->amount_vnd, 370000);
+  EXPECT_EQ(row->occurred_at, kStart - 3600);
+  EXPECT_EQ(row->producer_id, producer_);
+  EXPECT_TRUE(ledger.find_by_source("marketplace", ref("2611280006")).value().has_value());
+  EXPECT_FALSE(ledger.find_by_source("marketplace", ref("2611280003")).value().has_value());
+  EXPECT_FALSE(ledger.find_by_source("marketplace", ref("2611280005")).value().has_value());
+
+  // A later pull overlaps the first: nothing twice, the new order recorded.
+  clock_.set(kStart + 3600);
+  fake_.add_order("2611280007", kStart + 60, 120000, status("DELIVERED"));
+  auto second = sync_.pull_orders(shop).value();
+  EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
+  EXPECT_EQ(second.recorded, 1);
+  EXPECT_EQ(second.already, 3);
+  EXPECT_EQ(second.ignored, 2);
+  auto third = sync_.pull_orders(shop).value();
+  EXPECT_EQ(third.recorded, 0);
+  EXPECT_EQ(third.already, 4);
+  core::LedgerQuery q;
+  q.producer_id = producer_;
+  EXPECT_EQ(ledger.list(q).value().size(), 4u);
+}
+
+TEST_P(PullTest, AWrongSignatureIsRefusedAndRecordsNothing) {
+  MarketplaceApp app = fake_.app();
+  app.secret = "not-the-app-secret";
+  MarketplaceSync sync(db_, clock_, &box_, {{GetParam(), app}});
+  connect(sync);
+  fake_.add_order("2611280001", kStart - 3600, 370000, status("DELIVERED"));
+  auto report = sync.pull_orders(0).value();
+  EXPECT_EQ(report.shops, 1);
+  EXPECT_EQ(report.recorded, 0);
+  ASSERT_EQ(report.problems.size(), 1u);
+  ASSERT_FALSE(fake_.rejections().empty());
+  EXPECT_EQ(fake_.rejections().front(), std::string(platform_name(GetParam())) + " sign");
+  core::LedgerQuery q;
+  q.producer_id = producer_;
+  EXPECT_TRUE(core::Ledger(db_, clock_).list(q).value().empty());
+}
+
+TEST_P(PullTest, PulledAndImportedOrdersMeetInTheLedgerOnce) {
+  connect(sync_);
+  fake_.add_order("2611280001", kStart - 3600, 370000, status("DELIVERED"));
+  const std::string file =
+      "Order ID,Order Creation Date,Order Status,Order Total\n"
+      "2611280001,2025-11-28 09:20,Delivered,370.000\n"
+      "2611270007,2025-11-27 16:00,Delivered,58.000\n";
+  const std::string platform = platform_name(GetParam());
+  auto imported = import_order_file(db_, clock_, producer_, platform, file).value();
+  ASSERT_TRUE(imported.ok());
+  EXPECT_EQ(imported.recorded, 2);
+  auto pulled = sync_.pull_orders(0).value();
+  EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
+  EXPECT_EQ(pulled.fetched, 1);
+  EXPECT_EQ(pulled.recorded, 0);
+  EXPECT_EQ(pulled.already, 1);
+  // And the other way round: a new order pulled first, then a file carrying it.
+  clock_.set(kStart + 3600);
+  fake_.add_order("2611280008", kStart + 60, 80000, status("DELIVERED"));
+  EXPECT_EQ(sync_.pull_orders(0).value().recorded, 1);
+  auto again = import_order_file(db_, clock_, producer_, platform,
+                                 file + "2611280008,2025-11-28 10:21,Delivered,80.000\n")
+                   .value();
+  EXPECT_EQ(again.recorded, 0);
+  EXPECT_EQ(again.already, 3);
+  core::LedgerQuery q;
+  q.producer_id = producer_;
+  EXPECT_EQ(core::Ledger(db_, clock_).list(q).value().size(), 3u);
+}
+
+// Lazada gives one status per item: an order is a sale when any of its items is.
+class LazadaPullTest : public PullTest {};
+
+TEST_P(LazadaPullTest, AnOrderWithOneItemDeliveredIsASale) {
+  connect(sync_);
+  fake_.add_order("2611280011", kStart - 3600, 240000, "canceled,delivered");
+  fake_.add_order("2611280012", kStart - 3000, 90000, "canceled,returned");
+  auto report = sync_.pull_orders(0).value();
+  EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
+  EXPECT_EQ(report.fetched, 2);
+  EXPECT_EQ(report.recorded, 1);
+  EXPECT_EQ(report.ignored, 1);
+  auto row = core::Ledger(db_, clock_).find_by_source("marketplace", "lazada:2611280011").value();
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->amount_vnd, 240000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lazada, LazadaPullTest, ::testing::Values(Platform::lazada),
+                         [](const auto& p) { return std::string(platform_name(p.param)); });
+
+INSTANTIATE_TEST_SUITE_P(Platforms, PullTest, ::testing::Values(Platform::lazada, Platform::tiktok),
+                         [](const auto& p) { return std::string(platform_name(p.param)); });
 
 TEST(MarketplaceApps, ReadFromTheEnvironment) {
   std::map<std::string, std::string> env = {{"CHOPHIEN_SHOPEE_APP_KEY", "2000001"},
@@ -420,6 +586,12 @@ TEST(OrderStatus, CancelledUnpaidAndReturnedAreNotSales) {
   EXPECT_FALSE(order_status_counts(Platform::shopee, "IN_CANCEL"));
   EXPECT_FALSE(order_status_counts(Platform::lazada, "canceled"));
   EXPECT_FALSE(order_status_counts(Platform::tiktok, "UNPAID"));
+  EXPECT_FALSE(order_status_counts(Platform::tiktok, "CANCELLED"));
+  EXPECT_TRUE(order_status_counts(Platform::tiktok, "AWAITING_COLLECTION"));
+  EXPECT_TRUE(order_status_counts(Platform::lazada, "ready_to_ship"));
+  EXPECT_TRUE(order_status_counts(Platform::lazada, "pending"));
+  EXPECT_FALSE(order_status_counts(Platform::lazada, "shipped_back_success"));
+  EXPECT_FALSE(order_status_counts(Platform::lazada, "lost_by_3pl"));
   EXPECT_FALSE(order_status_counts(Platform::shopee, ""));
   EXPECT_STREQ(ledger_channel(Platform::tiktok), "tiktok_shop");
 }

@@ -6,6 +6,8 @@
 //           1-9 images, price 1-180,000,000 VND, the shop's warehouse for inventory)
 //   update  POST /product/202309/products/{id}/prices/update and .../inventory/update
 //   find    POST /product/202309/products/search {"seller_skus":[SKU]}
+//   orders  POST /order/202309/orders/search?page_size=100 {"create_time_ge":unix}, following
+//           next_page_token
 //   tokens  GET auth_base/api/v2/token/get|refresh (the secret travels in the query: never log
 //           the URL), then GET /authorization/202309/shops for the shop's cipher
 // Token lifetimes are read as absolute unix times when they look like one, else as durations
