@@ -256,6 +256,23 @@ std::optional<int64_t> parse_order_time(std::string_view text) {
   return days * 86400 + hour * 3600 + minute * 60 + second - 7 * 3600;
 }
 
+std::string marketplace_sale_ref(std::string_view platform, int64_t producer_id,
+                                 std::string_view order_id) {
+  return std::string(platform) + ":" + std::to_string(producer_id) + ":" + std::string(order_id);
+}
+
+Result<bool> marketplace_order_recorded(core::Ledger& ledger, std::string_view platform,
+                                        int64_t producer_id, std::string_view order_id) {
+  auto row =
+      ledger.find_by_source("marketplace", marketplace_sale_ref(platform, producer_id, order_id));
+  if (!row) return row.error();
+  if (*row) return true;
+  auto legacy =
+      ledger.find_by_source("marketplace", std::string(platform) + ":" + std::string(order_id));
+  if (!legacy) return legacy.error();
+  return legacy->has_value() && (*legacy)->producer_id == producer_id;
+}
+
 Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
                                             int64_t producer_id, std::string_view platform,
                                             std::string_view csv) {
@@ -380,14 +397,11 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
       ++report.skipped;
       continue;
     }
-    const std::string ref = std::string(platform) + ":" + g.id;
-    auto existing = ledger.find_by_source("marketplace", ref);
-    if (!existing) return existing.error();
-    if (*existing) {
-      if ((*existing)->producer_id != producer_id)
-        add_error(g.line, "order_id", "đơn " + g.id + " đã được ghi cho một chủ thể khác");
-      else
-        ++report.already;
+    const std::string ref = marketplace_sale_ref(platform, producer_id, g.id);
+    auto recorded = marketplace_order_recorded(ledger, platform, producer_id, g.id);
+    if (!recorded) return recorded.error();
+    if (*recorded) {
+      ++report.already;
       continue;
     }
     core::SaleEntry e;

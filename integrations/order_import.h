@@ -29,10 +29,21 @@
 
 #include "core/clock.h"
 #include "core/database.h"
+#include "core/ledger.h"
 #include "core/product_csv.h"
 #include "core/result.h"
 
 namespace chophien::integrations {
+
+// The ledger key (source_kind "marketplace") of a marketplace order, pulled or imported:
+// "<platform>:<producer id>:<order id>", so that one producer's file can never stand in for
+// another producer's order. Rows written before the producer was part of the key carry
+// "<platform>:<order id>"; marketplace_order_recorded() finds both.
+std::string marketplace_sale_ref(std::string_view platform, int64_t producer_id,
+                                 std::string_view order_id);
+// Whether the producer's order is in the ledger already (under either key).
+Result<bool> marketplace_order_recorded(core::Ledger& ledger, std::string_view platform,
+                                        int64_t producer_id, std::string_view order_id);
 
 inline constexpr size_t kMaxOrderFileBytes = 20 * 1024 * 1024;
 inline constexpr size_t kMaxOrderFileRows = 100000;

@@ -110,15 +110,26 @@ TEST_F(OrderImportTest, ShopeeExportBecomesOneLedgerRowPerOrderAndNeverTwice) {
   EXPECT_EQ(report.orders, 3);
   EXPECT_EQ(report.recorded, 2);
   EXPECT_EQ(report.skipped, 1);
-  auto row = ledger_.find_by_source("marketplace", "shopee:251120ABC001").value();
+  auto row =
+      ledger_
+          .find_by_source("marketplace", marketplace_sale_ref("shopee", producer_, "251120ABC001"))
+          .value();
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->amount_vnd, 370000);  // the order total once, not once per item row
   EXPECT_EQ(row->channel, "shopee");
   EXPECT_EQ(row->settlement, "marketplace");
   EXPECT_EQ(row->occurred_at, *parse_order_time("2025-11-20 14:05"));
-  EXPECT_FALSE(ledger_.find_by_source("marketplace", "shopee:251121ABC002").value().has_value());
-  EXPECT_EQ(ledger_.find_by_source("marketplace", "shopee:251122ABC003").value()->amount_vnd,
-            99000);
+  EXPECT_FALSE(
+      ledger_
+          .find_by_source("marketplace", marketplace_sale_ref("shopee", producer_, "251121ABC002"))
+          .value()
+          .has_value());
+  EXPECT_EQ(
+      ledger_
+          .find_by_source("marketplace", marketplace_sale_ref("shopee", producer_, "251122ABC003"))
+          .value()
+          ->amount_vnd,
+      99000);
 
   auto again = import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value();
   ASSERT_TRUE(again.ok());
@@ -138,7 +149,9 @@ TEST_F(OrderImportTest, LazadaItemRowsAreSummedAndEnglishHeadersFound) {
   ASSERT_TRUE(report.ok()) << report.errors.front().message;
   EXPECT_EQ(report.recorded, 1);
   EXPECT_EQ(report.skipped, 1);
-  auto row = ledger_.find_by_source("marketplace", "lazada:3001").value();
+  auto row =
+      ledger_.find_by_source("marketplace", marketplace_sale_ref("lazada", producer_, "3001"))
+          .value();
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->amount_vnd, 200000);
   EXPECT_EQ(row->channel, "lazada");
@@ -150,9 +163,18 @@ TEST_F(OrderImportTest, TiktokPostmartAndVosoUseTheirLedgerChannels) {
   ASSERT_TRUE(import_order_file(db_, clock_, producer_, "tiktok", csv).value().ok());
   ASSERT_TRUE(import_order_file(db_, clock_, producer_, "postmart", csv).value().ok());
   ASSERT_TRUE(import_order_file(db_, clock_, producer_, "voso", csv).value().ok());
-  EXPECT_EQ(ledger_.find_by_source("marketplace", "tiktok:T1").value()->channel, "tiktok_shop");
-  EXPECT_EQ(ledger_.find_by_source("marketplace", "postmart:T1").value()->channel, "postmart");
-  EXPECT_EQ(ledger_.find_by_source("marketplace", "voso:T1").value()->channel, "voso");
+  EXPECT_EQ(ledger_.find_by_source("marketplace", marketplace_sale_ref("tiktok", producer_, "T1"))
+                .value()
+                ->channel,
+            "tiktok_shop");
+  EXPECT_EQ(ledger_.find_by_source("marketplace", marketplace_sale_ref("postmart", producer_, "T1"))
+                .value()
+                ->channel,
+            "postmart");
+  EXPECT_EQ(ledger_.find_by_source("marketplace", marketplace_sale_ref("voso", producer_, "T1"))
+                .value()
+                ->channel,
+            "voso");
   EXPECT_EQ(ledger_rows(producer_), 3);
 }
 
@@ -221,13 +243,38 @@ TEST_F(OrderImportTest, HostileInputIsRefusedWithoutWriting) {
   EXPECT_EQ(ledger_rows(producer_), 0);
 }
 
-TEST_F(OrderImportTest, AnOrderOfAnotherProducerIsABadRowNotADuplicate) {
+// The ledger key names the producer: a file another producer uploads first (by mistake, or
+// naming orders that are not theirs) neither blocks nor reveals this producer's orders.
+TEST_F(OrderImportTest, AnotherProducersFileCannotStandInForThisProducersOrders) {
   ASSERT_TRUE(import_order_file(db_, clock_, other_, "shopee", kShopeeVi).value().ok());
   auto report = import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value();
-  ASSERT_FALSE(report.ok());
-  EXPECT_EQ(report.errors.front().line, 2);
-  EXPECT_EQ(ledger_rows(producer_), 0);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.recorded, 2);
+  EXPECT_EQ(report.already, 0);
+  EXPECT_EQ(ledger_rows(producer_), 2);
   EXPECT_EQ(ledger_rows(other_), 2);
+  EXPECT_EQ(import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value().already, 2);
+}
+
+// Rows recorded before the producer was part of the key ("shopee:<order id>") still count as
+// recorded for their own producer, and only for them.
+TEST_F(OrderImportTest, RowsUnderTheEarlierKeyAreStillFoundForTheirProducer) {
+  core::SaleEntry e;
+  e.producer_id = producer_;
+  e.channel = "shopee";
+  e.settlement = "marketplace";
+  e.amount_vnd = 370000;
+  e.occurred_at = *parse_order_time("2025-11-20 14:05");
+  e.source_kind = "marketplace";
+  e.source_ref = "shopee:251120ABC001";
+  ASSERT_TRUE(ledger_.append(e).has_value());
+  EXPECT_TRUE(marketplace_order_recorded(ledger_, "shopee", producer_, "251120ABC001").value());
+  EXPECT_FALSE(marketplace_order_recorded(ledger_, "shopee", other_, "251120ABC001").value());
+  auto report = import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report.already, 1);
+  EXPECT_EQ(report.recorded, 1);
+  EXPECT_EQ(ledger_rows(producer_), 2);
 }
 
 TEST_F(OrderImportTest, ManyRowsImportInOneGo) {

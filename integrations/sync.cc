@@ -6,6 +6,7 @@
 #include "core/ledger.h"
 #include "core/log.h"
 #include "integrations/marketplace_signing.h"
+#include "integrations/order_import.h"
 
 namespace chophien::integrations {
 namespace {
@@ -293,8 +294,16 @@ Result<OrdersReport> MarketplaceSync::pull_orders(int64_t shop_ref) {
       e.amount_vnd = order.total_vnd;
       e.occurred_at = order.created_at > 0 ? order.created_at : now;
       e.source_kind = "marketplace";
-      e.source_ref = std::string(platform_name(shop->platform)) + ":" + order.order_id;
+      e.source_ref =
+          marketplace_sale_ref(platform_name(shop->platform), shop->producer_id, order.order_id);
       e.note = "đơn " + order.order_id;
+      auto recorded = marketplace_order_recorded(ledger, platform_name(shop->platform),
+                                                 shop->producer_id, order.order_id);
+      if (!recorded) return recorded.error();
+      if (*recorded) {
+        ++report.already;
+        continue;
+      }
       auto tx = db_.begin();
       if (!tx) return tx.error();
       auto row = ledger.append(e);

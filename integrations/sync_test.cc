@@ -314,7 +314,9 @@ TEST_F(OrdersTest, RecentOrdersBecomeLedgerRowsOnce) {
   EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
 
   core::Ledger ledger(db_, clock_);
-  auto row = ledger.find_by_source("marketplace", "shopee:2611280001").value();
+  auto row =
+      ledger.find_by_source("marketplace", marketplace_sale_ref("shopee", producer_, "2611280001"))
+          .value();
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->channel, "shopee");
   EXPECT_EQ(row->settlement, "marketplace");
@@ -413,7 +415,7 @@ class PullTest : public ::testing::TestWithParam<Platform> {
   }
 
   std::string ref(const std::string& order_id) const {
-    return std::string(platform_name(GetParam())) + ":" + order_id;
+    return marketplace_sale_ref(platform_name(GetParam()), producer_, order_id);
   }
 
   std::string path_ = temp_db();
@@ -535,7 +537,10 @@ TEST_P(LazadaPullTest, AnOrderWithOneItemDeliveredIsASale) {
   EXPECT_EQ(report.fetched, 2);
   EXPECT_EQ(report.recorded, 1);
   EXPECT_EQ(report.ignored, 1);
-  auto row = core::Ledger(db_, clock_).find_by_source("marketplace", "lazada:2611280011").value();
+  auto row =
+      core::Ledger(db_, clock_)
+          .find_by_source("marketplace", marketplace_sale_ref("lazada", producer_, "2611280011"))
+          .value();
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(row->amount_vnd, 240000);
 }
