@@ -129,6 +129,22 @@ TEST_F(ListingExportTest, LimitsCountCharactersNotBytes) {
   EXPECT_EQ(file.problems[0].message, "dài quá 120 ký tự");
 }
 
+TEST_F(ListingExportTest, TextThatASpreadsheetWouldRunAsAFormulaIsWrittenAsText) {
+  auto p = add("MO-500", true);
+  core::ProductFields f = p.fields;
+  f.name = "=HYPERLINK(\"http://x.example\",\"Mật ong\")";
+  f.description = "@SUM(1+1) mật ong";
+  ASSERT_TRUE(products_.update(p.id, f).has_value());
+  auto items = listing_items(db_, clock_, producer_, "https://chophien.vn/").value();
+  auto file = make_listing_exporter("postmart")->write(items);
+  ASSERT_TRUE(file.ok());
+  auto records = core::parse_csv(file.bytes).value();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].cells[1], "'=HYPERLINK(\"http://x.example\",\"Mật ong\")");
+  EXPECT_EQ(records[1].cells[2], "'@SUM(1+1) mật ong");
+  EXPECT_EQ(records[1].cells[0], "MO-500");
+}
+
 TEST_F(ListingExportTest, VosoLayoutAndUnknownPlatforms) {
   add("MO-500", true);
   auto items = listing_items(db_, clock_, producer_, "https://chophien.vn").value();
