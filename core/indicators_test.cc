@@ -395,6 +395,21 @@ TEST_F(Fixture, ListingsLiveDuringThePeriodCountForTheMarketplaceRates) {
   // Before anything went live.
   const Report november = compute("2025-11-01", "2025-11-30", "01290", "", Basis::rebased);
   expect_rate(fig(november, "01290", "ecom_producer_rate"), 0, 4);
+  // Live, failed and live again within one second: still live (one stretch, open).
+  const int64_t flicker = shop(live_after, "lazada");
+  listing(flicker, rice, "live", at("2026-08-01", 10));
+  listing(flicker, rice, "failed", at("2026-08-01", 10));
+  listing(flicker, rice, "live", at("2026-08-01", 10));
+  {
+    auto open = db.prepare(
+                      "SELECT COUNT(*), SUM(live_until IS NULL) FROM marketplace_listing_periods "
+                      "WHERE shop_ref = ?1")
+                    .value();
+    open.bind(1, flicker);
+    ASSERT_TRUE(open.step().value());
+    EXPECT_EQ(open.column_int(0), 1);
+    EXPECT_EQ(open.column_int(1), 1);
+  }
   // A live listing removed outright stops counting from then on; one still live counts for
   // any later period.
   db.exec("DELETE FROM marketplace_listings WHERE sku = '" + rice + "'").value();

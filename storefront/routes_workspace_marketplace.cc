@@ -447,8 +447,11 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
   const auto width = form_int(req, "width_cm", 1, 300);
   const auto height = form_int(req, "height_cm", 1, 300);
   std::string problem;
-  if (listing.category_id.empty() || listing.category_id.size() > 32 ||
-      listing.category_id.find_first_not_of("0123456789") != std::string::npos) {
+  if (product->fields.status != core::ProductStatus::active) {
+    problem =
+        "Chỉ sản phẩm đang bán mới đăng lên sàn được; hãy chuyển sản phẩm sang đang bán trước.";
+  } else if (listing.category_id.empty() || listing.category_id.size() > 32 ||
+             listing.category_id.find_first_not_of("0123456789") != std::string::npos) {
     problem = "Mã ngành hàng của sàn phải là số, ví dụ 100629.";
   } else if (!weight) {
     problem = "Khối lượng gói hàng phải từ 1 đến 300.000 gam.";

@@ -325,6 +325,15 @@ TEST_F(WorkspaceMarketplace, BadPublishFormsQueueNothing) {
     auto res = browser.post(url, form);
     EXPECT_EQ(res->status, 400) << field;
   }
+  // A product not for sale (a draft, or archived) is not published.
+  {
+    auto db = server_->db().acquire_writer().value();
+    db->exec("UPDATE products SET status = 'archived' WHERE id = " + std::to_string(ids_.mien))
+        .value();
+  }
+  auto archived = browser.post(url, publish_form());
+  EXPECT_EQ(archived->status, 400);
+  EXPECT_NE(archived->body.find("Chỉ sản phẩm đang bán"), std::string::npos);
   EXPECT_EQ(count("marketplace_outbox"), 0);
 }
 

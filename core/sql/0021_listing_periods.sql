@@ -29,8 +29,10 @@ WHEN NEW.state IS NOT OLD.state
 BEGIN
   UPDATE marketplace_listing_periods SET live_until = MAX(NEW.updated_at, live_from)
   WHERE OLD.state = 'live' AND shop_ref = NEW.shop_ref AND sku = NEW.sku AND live_until IS NULL;
-  INSERT OR IGNORE INTO marketplace_listing_periods (shop_ref, sku, live_from, live_until)
-  SELECT NEW.shop_ref, NEW.sku, NEW.updated_at, NULL WHERE NEW.state = 'live';
+  -- Live again within the second it stopped: that stretch goes on.
+  INSERT INTO marketplace_listing_periods (shop_ref, sku, live_from, live_until)
+  SELECT NEW.shop_ref, NEW.sku, NEW.updated_at, NULL WHERE NEW.state = 'live'
+  ON CONFLICT (shop_ref, sku, live_from) DO UPDATE SET live_until = NULL;
 END;
 
 -- A listing removed outright ends its open stretch.
