@@ -16,9 +16,9 @@ build: deps
 	cmake --build build/release -j $(JOBS) --target chophien
 
 run: build
-	./scripts/run-demo.sh build/release/chophien
+	./scripts/run-demo.sh build/release/app/chophien
 	@mkdir -p out
-	./build/release/chophien serve --db out/demo.db --demo --listen $${CHOPHIEN_LISTEN:-127.0.0.1:8080}
+	./build/release/app/chophien serve --db out/demo.db --demo --listen $${CHOPHIEN_LISTEN:-127.0.0.1:8080}
 
 format-check: deps
 	@echo "Checking formatting against .clang-format"
