@@ -25,4 +25,27 @@ int fail(const Error& error) {
   return 1;
 }
 
+std::optional<std::string_view> option_value(Args args, size_t& i) {
+  if (i + 1 >= args.size()) return std::nullopt;
+  return args[++i];
+}
+
+std::optional<int> read_db_option(Args args, size_t& i, DbOptions& options,
+                                  std::string_view usage) {
+  const std::string_view a = args[i];
+  if (a == "--db") {
+    auto v = option_value(args, i);
+    if (!v) return usage_error("--db needs a file", usage);
+    options.db_file = *v;
+    return 0;
+  }
+  if (a == "--producer") {
+    auto v = option_value(args, i);
+    options.producer = v ? parse_positive_id(*v) : std::nullopt;
+    if (!options.producer) return usage_error("--producer needs a numeric id", usage);
+    return 0;
+  }
+  return std::nullopt;
+}
+
 }  // namespace chophien::app

@@ -3,8 +3,10 @@
 // failure on stderr with the exit status of commands.h (2 usage, 1 failure).
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
+#include "app/commands.h"
 #include "core/result.h"
 
 namespace chophien::app {
@@ -17,5 +19,18 @@ int usage_error(std::string_view message, std::string_view usage);
 
 // "chophien: <message> (<code>)" on stderr; returns 1.
 int fail(const Error& error);
+
+// The options of the subcommands that work on one database and, perhaps, one producer.
+struct DbOptions {
+  std::string db_file = "chophien.db";  // --db FILE
+  std::optional<int64_t> producer;      // --producer ID
+};
+
+// The value after args[i], moving i onto it; nullopt when args[i] is the last.
+std::optional<std::string_view> option_value(Args args, size_t& i);
+
+// Reads args[i] into `options` when it is --db or --producer (with its value, moving i past it).
+// nullopt when args[i] is neither; 0 when read; 2 after a usage error (usage_error with `usage`).
+std::optional<int> read_db_option(Args args, size_t& i, DbOptions& options, std::string_view usage);
 
 }  // namespace chophien::app

@@ -44,43 +44,34 @@ bool write_file(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 int export_listings_command(Args args) {
-  std::string db_file = "chophien.db";
+  DbOptions options;
   std::optional<std::string> platform, out, checklist;
-  std::optional<int64_t> producer;
   const char* env_url = std::getenv("CHOPHIEN_PUBLIC_URL");
   std::string public_url = env_url != nullptr ? env_url : "";
   for (size_t i = 0; i < args.size(); ++i) {
     auto a = args[i];
-    auto value = [&]() -> std::optional<std::string_view> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
+    if (auto read = read_db_option(args, i, options, kUsage)) {
+      if (*read != 0) return *read;
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       std::fputs(kUsage.data(), stdout);
       return 0;
-    } else if (a == "--db") {
-      auto v = value();
-      if (!v) return usage_error("--db needs a file");
-      db_file = *v;
     } else if (a == "--platform") {
-      auto v = value();
+      auto v = option_value(args, i);
       if (!v || !integrations::make_listing_exporter(*v))
         return usage_error("--platform must be postmart or voso");
       platform = std::string(*v);
-    } else if (a == "--producer") {
-      auto v = value();
-      producer = v ? parse_positive_id(*v) : std::nullopt;
-      if (!producer) return usage_error("--producer needs a numeric id");
     } else if (a == "--out") {
-      auto v = value();
+      auto v = option_value(args, i);
       if (!v) return usage_error("--out needs a file");
       out = std::string(*v);
     } else if (a == "--checklist") {
-      auto v = value();
+      auto v = option_value(args, i);
       if (!v) return usage_error("--checklist needs a file");
       checklist = std::string(*v);
     } else if (a == "--public-url") {
-      auto v = value();
+      auto v = option_value(args, i);
       if (!v) return usage_error("--public-url needs a URL");
       public_url = *v;
     } else {
@@ -88,17 +79,18 @@ int export_listings_command(Args args) {
     }
   }
   if (!platform) return usage_error("--platform is required");
-  if (!producer) return usage_error("--producer is required");
+  if (!options.producer) return usage_error("--producer is required");
   if (!out) return usage_error("--out is required");
   if (!public_url.starts_with("http://") && !public_url.starts_with("https://"))
     return usage_error("photo links need --public-url (or CHOPHIEN_PUBLIC_URL): http(s)://HOST");
 
-  auto db = core::Database::open(db_file);
+  auto db = core::Database::open(options.db_file);
   if (!db) {
     std::fprintf(stderr, "chophien: %s\n", db.error().message.c_str());
     return 1;
   }
-  auto items = integrations::listing_items(*db, core::system_clock(), *producer, public_url);
+  auto items =
+      integrations::listing_items(*db, core::system_clock(), *options.producer, public_url);
   if (!items) {
     std::fprintf(stderr, "chophien: %s (%s)\n", items.error().message.c_str(),
                  error_code_name(items.error().code));

@@ -49,31 +49,22 @@ std::optional<std::string> read_limited(std::istream& in, size_t limit) {
 }  // namespace
 
 int import_orders_command(Args args) {
-  std::string db_file = "chophien.db";
+  DbOptions options;
   std::optional<std::string> file, platform;
-  std::optional<int64_t> producer;
   for (size_t i = 0; i < args.size(); ++i) {
     auto a = args[i];
-    auto value = [&]() -> std::optional<std::string_view> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
+    if (auto read = read_db_option(args, i, options, kUsage)) {
+      if (*read != 0) return *read;
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       std::fputs(kUsage.data(), stdout);
       return 0;
-    } else if (a == "--db") {
-      auto v = value();
-      if (!v) return usage_error("--db needs a file");
-      db_file = *v;
     } else if (a == "--platform") {
-      auto v = value();
+      auto v = option_value(args, i);
       if (!v || !integrations::is_order_file_platform(*v))
         return usage_error("--platform must be shopee, lazada, tiktok, postmart or voso");
       platform = std::string(*v);
-    } else if (a == "--producer") {
-      auto v = value();
-      producer = v ? parse_positive_id(*v) : std::nullopt;
-      if (!producer) return usage_error("--producer needs a numeric id");
     } else if (!a.starts_with("--") || a == "-") {
       if (file) return usage_error("only one file can be imported at a time");
       file = std::string(a);
@@ -83,7 +74,7 @@ int import_orders_command(Args args) {
   }
   if (!file) return usage_error("no order file given");
   if (!platform) return usage_error("--platform is required");
-  if (!producer) return usage_error("--producer is required");
+  if (!options.producer) return usage_error("--producer is required");
 
   std::optional<std::string> text;
   if (*file == "-") {
@@ -100,10 +91,10 @@ int import_orders_command(Args args) {
     std::fprintf(stderr, "chophien: tệp quá lớn (tối đa 20 MB), không ghi gì\n");
     return 1;
   }
-  auto db = core::Database::open(db_file);
+  auto db = core::Database::open(options.db_file);
   if (!db) return fail(db.error());
-  auto report =
-      integrations::import_order_file(*db, core::system_clock(), *producer, *platform, *text);
+  auto report = integrations::import_order_file(*db, core::system_clock(), *options.producer,
+                                                *platform, *text);
   if (!report) return fail(report.error());
   if (!report->ok()) {
     std::fprintf(stderr, "chophien: %zu dòng sai, không ghi gì:\n", report->errors.size());

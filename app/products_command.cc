@@ -43,26 +43,17 @@ constexpr std::string_view kExportUsage =
 }  // namespace
 
 int import_command(Args args) {
-  std::string db_file = "chophien.db";
+  DbOptions options;
   std::optional<std::string> file;
-  std::optional<int64_t> producer;
   for (size_t i = 0; i < args.size(); ++i) {
     auto a = args[i];
-    auto value = [&]() -> std::optional<std::string_view> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
+    if (auto read = read_db_option(args, i, options, kImportUsage)) {
+      if (*read != 0) return *read;
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       std::fputs(kImportUsage.data(), stdout);
       return 0;
-    } else if (a == "--db") {
-      auto v = value();
-      if (!v) return usage_error("--db needs a file", kImportUsage);
-      db_file = *v;
-    } else if (a == "--producer") {
-      auto v = value();
-      producer = v ? parse_positive_id(*v) : std::nullopt;
-      if (!producer) return usage_error("--producer needs a numeric id", kImportUsage);
     } else if (!a.starts_with("--") || a == "-") {
       if (file) return usage_error("only one file can be imported at a time", kImportUsage);
       file = std::string(a);
@@ -71,7 +62,7 @@ int import_command(Args args) {
     }
   }
   if (!file) return usage_error("no CSV file given", kImportUsage);
-  if (!producer) return usage_error("--producer is required", kImportUsage);
+  if (!options.producer) return usage_error("--producer is required", kImportUsage);
 
   std::ostringstream text;
   if (*file == "-") {
@@ -84,10 +75,10 @@ int import_command(Args args) {
     }
     text << in.rdbuf();
   }
-  auto db = core::Database::open(db_file);
+  auto db = core::Database::open(options.db_file);
   if (!db) return fail(db.error());
   std::optional<core::Progress> bar;
-  auto report = core::import_products_csv(*db, core::system_clock(), *producer, text.str(),
+  auto report = core::import_products_csv(*db, core::system_clock(), *options.producer, text.str(),
                                           [&](int64_t done, int64_t total) {
                                             if (!bar) bar.emplace("Nhập sản phẩm", total);
                                             bar->update(done);
@@ -108,38 +99,29 @@ int import_command(Args args) {
 }
 
 int export_products_command(Args args) {
-  std::string db_file = "chophien.db";
+  DbOptions options;
   std::optional<std::string> out;
-  std::optional<int64_t> producer;
   for (size_t i = 0; i < args.size(); ++i) {
     auto a = args[i];
-    auto value = [&]() -> std::optional<std::string_view> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
+    if (auto read = read_db_option(args, i, options, kExportUsage)) {
+      if (*read != 0) return *read;
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       std::fputs(kExportUsage.data(), stdout);
       return 0;
-    } else if (a == "--db") {
-      auto v = value();
-      if (!v) return usage_error("--db needs a file", kExportUsage);
-      db_file = *v;
     } else if (a == "--out") {
-      auto v = value();
+      auto v = option_value(args, i);
       if (!v) return usage_error("--out needs a file", kExportUsage);
       out = std::string(*v);
-    } else if (a == "--producer") {
-      auto v = value();
-      producer = v ? parse_positive_id(*v) : std::nullopt;
-      if (!producer) return usage_error("--producer needs a numeric id", kExportUsage);
     } else {
       return usage_error("unknown option " + std::string(a), kExportUsage);
     }
   }
-  auto db = core::Database::open(db_file);
+  auto db = core::Database::open(options.db_file);
   if (!db) return fail(db.error());
   core::ProductStore store(*db, core::system_clock());
-  auto products = producer ? store.list_by_producer(*producer) : store.list_all();
+  auto products = options.producer ? store.list_by_producer(*options.producer) : store.list_all();
   if (!products) return fail(products.error());
   std::string csv = core::export_products_csv(*products);
   if (out) {

@@ -31,6 +31,26 @@
 
 namespace chophien::integrations::testing_support {
 
+// A listing every platform accepts (names long enough for Shopee and TikTok Shop, a package size
+// for Lazada), for tests and benchmarks.
+inline Listing sample_listing(const std::string& sku) {
+  Listing l;
+  l.sku = sku;
+  l.name = "Mật ong hoa cà phê Bảo Lâm 500 ml";
+  l.description =
+      "Mật ong nguyên chất từ vườn cà phê Bảo Lâm, Lâm Đồng. Thu hoạch theo mùa hoa, lọc lạnh, "
+      "không pha đường. Sản phẩm OCOP 4 sao.";
+  l.price_vnd = 185000;
+  l.stock = 40;
+  l.category_id = "100629";
+  l.image_refs = {"https://img.example/mat-ong-1.jpg"};
+  l.weight_grams = 650;
+  l.length_cm = 8;
+  l.width_cm = 8;
+  l.height_cm = 18;
+  return l;
+}
+
 enum class Fault {
   throttle,
   server_error,

@@ -20,26 +20,9 @@ namespace {
 
 using testing_support::FakeMarketplace;
 using testing_support::Fault;
+using testing_support::sample_listing;
 
 constexpr int64_t kStart = 1764300000;
-
-Listing sample_listing(const std::string& sku) {
-  Listing l;
-  l.sku = sku;
-  l.name = "Mật ong hoa cà phê Bảo Lâm 500 ml";
-  l.description =
-      "Mật ong nguyên chất từ vườn cà phê Bảo Lâm, Lâm Đồng. Thu hoạch theo mùa hoa, lọc lạnh, "
-      "không pha đường. Sản phẩm OCOP 4 sao.";
-  l.price_vnd = 185000;
-  l.stock = 40;
-  l.category_id = "100629";
-  l.image_refs = {"https://img.example/mat-ong-1.jpg"};
-  l.weight_grams = 650;
-  l.length_cm = 8;
-  l.width_cm = 8;
-  l.height_cm = 18;
-  return l;
-}
 
 class OutboxTest : public ::testing::TestWithParam<Platform> {
  protected:

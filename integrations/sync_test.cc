@@ -33,20 +33,10 @@ std::string temp_db() {
 }
 
 Listing listing_for(const core::Product& p) {
-  Listing l;
-  l.sku = p.fields.sku;
+  Listing l = testing_support::sample_listing(p.fields.sku);
   l.name = p.fields.name;
-  l.description =
-      "Mật ong nguyên chất từ vườn cà phê Bảo Lâm, Lâm Đồng. Thu hoạch theo mùa hoa, lọc lạnh, "
-      "không pha đường. Sản phẩm OCOP 4 sao.";
   l.price_vnd = p.fields.price_vnd;
   l.stock = p.fields.stock;
-  l.category_id = "100629";
-  l.image_refs = {"https://img.example/mat-ong-1.jpg"};
-  l.weight_grams = 650;
-  l.length_cm = 8;
-  l.width_cm = 8;
-  l.height_cm = 18;
   return l;
 }
 

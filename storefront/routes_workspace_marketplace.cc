@@ -413,23 +413,43 @@ std::string product_page(int64_t product_id) {
   return "/quan-ly/san-pham/" + std::to_string(product_id) + "#san";
 }
 
-void publish(AppContext& app, const httplib::Request& req, httplib::Response& res) {
-  const int64_t product_id = std::stoll(req.matches[1]);
+// The writer, the producer's workspace, and the producer's own product (path group 1) and shop
+// (group 2) that a listing form names. nullopt when the answer is already written (no session,
+// CSRF, another producer's product or shop).
+struct ListingTarget {
+  DbPool::Lease db;
+  Workspace ws;
+  core::Product product;
+  in::ShopRecord shop;
+};
+std::optional<ListingTarget> open_listing(AppContext& app, const httplib::Request& req,
+                                          httplib::Response& res) {
   auto db = app.db.acquire_writer();
-  if (!db) return write_html_error(res, db.error(), 1);
+  if (!db) {
+    write_html_error(res, db.error(), 1);
+    return std::nullopt;
+  }
   auto ws = open_producer_workspace(app, **db, req, res);
-  if (!ws) return;
-  auto product = own_product(**db, app, *ws->producer_id, product_id, res);
-  if (!product) return;
+  if (!ws) return std::nullopt;
+  auto product = own_product(**db, app, *ws->producer_id, std::stoll(req.matches[1]), res);
+  if (!product) return std::nullopt;
   auto shop = own_shop(**db, app.clock, *ws->producer_id, std::stoll(req.matches[2]), res);
-  if (!shop) return;
+  if (!shop) return std::nullopt;
+  return ListingTarget{std::move(*db), std::move(*ws), std::move(*product), std::move(*shop)};
+}
+
+void publish(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto target = open_listing(app, req, res);
+  if (!target) return;
+  auto& [db, ws, product, shop] = *target;
+  const int64_t product_id = product.id;
 
   in::Listing listing;
-  listing.sku = product->fields.sku;
-  listing.name = product->fields.name;
-  listing.description = product->fields.description;
-  listing.price_vnd = product->fields.price_vnd;
-  listing.stock = product->fields.stock;
+  listing.sku = product.fields.sku;
+  listing.name = product.fields.name;
+  listing.description = product.fields.description;
+  listing.price_vnd = product.fields.price_vnd;
+  listing.stock = product.fields.stock;
   listing.category_id = form_value(req, "category_id");
   listing.brand = form_value(req, "brand");
   std::string images = form_value(req, "images");
@@ -447,7 +467,7 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
   const auto width = form_int(req, "width_cm", 1, 300);
   const auto height = form_int(req, "height_cm", 1, 300);
   std::string problem;
-  if (product->fields.status != core::ProductStatus::active) {
+  if (product.fields.status != core::ProductStatus::active) {
     problem =
         "Chỉ sản phẩm đang bán mới đăng lên sàn được; hãy chuyển sản phẩm sang đang bán trước.";
   } else if (listing.category_id.empty() || listing.category_id.size() > 32 ||
@@ -472,40 +492,35 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
   listing.width_cm = *width;
   listing.height_cm = *height;
 
-  auto tx = (*db)->begin();
+  auto tx = db->begin();
   if (!tx) return write_html_error(res, tx.error(), 1);
-  in::MarketplaceShops shops(**db, app.clock, nullptr);
-  in::Outbox outbox(**db, shops, {});
-  auto queued = outbox.enqueue_create(shop->ref, listing, app.clock.now());
+  in::MarketplaceShops shops(*db, app.clock, nullptr);
+  in::Outbox outbox(*db, shops, {});
+  auto queued = outbox.enqueue_create(shop.ref, listing, app.clock.now());
   if (!queued) {
     if (queued.error().code == ErrorCode::conflict)
       return write_html_error(
           res, Error{ErrorCode::conflict, "Sản phẩm đang chờ đăng lên cửa hàng này.", ""});
     return write_html_error(res, queued.error(), 1);
   }
-  auto logged = core::AuditLog(**db, app.clock)
-                    .record(ws->audit("marketplace.publish",
-                                      listing.sku + " → " + platform_label(shop->platform)));
+  auto logged = core::AuditLog(*db, app.clock)
+                    .record(ws.audit("marketplace.publish",
+                                     listing.sku + " → " + platform_label(shop.platform)));
   if (!logged) return write_html_error(res, logged.error(), 1);
   if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
   redirect_see_other(res, product_page(product_id));
 }
 
 void retry(AppContext& app, const httplib::Request& req, httplib::Response& res) {
-  const int64_t product_id = std::stoll(req.matches[1]);
-  auto db = app.db.acquire_writer();
-  if (!db) return write_html_error(res, db.error(), 1);
-  auto ws = open_producer_workspace(app, **db, req, res);
-  if (!ws) return;
-  auto product = own_product(**db, app, *ws->producer_id, product_id, res);
-  if (!product) return;
-  auto shop = own_shop(**db, app.clock, *ws->producer_id, std::stoll(req.matches[2]), res);
-  if (!shop) return;
-  auto tx = (*db)->begin();
+  auto target = open_listing(app, req, res);
+  if (!target) return;
+  auto& [db, ws, product, shop] = *target;
+  const int64_t product_id = product.id;
+  auto tx = db->begin();
   if (!tx) return write_html_error(res, tx.error(), 1);
-  in::MarketplaceShops shops(**db, app.clock, nullptr);
-  in::Outbox outbox(**db, shops, {});
-  auto again = outbox.retry_failed_create(shop->ref, product->fields.sku, app.clock.now());
+  in::MarketplaceShops shops(*db, app.clock, nullptr);
+  in::Outbox outbox(*db, shops, {});
+  auto again = outbox.retry_failed_create(shop.ref, product.fields.sku, app.clock.now());
   if (!again) {
     switch (again.error().code) {
       case ErrorCode::not_found:
@@ -518,9 +533,9 @@ void retry(AppContext& app, const httplib::Request& req, httplib::Response& res)
         return write_html_error(res, again.error(), 1);
     }
   }
-  auto logged = core::AuditLog(**db, app.clock)
-                    .record(ws->audit("marketplace.retry", product->fields.sku + " → " +
-                                                               platform_label(shop->platform)));
+  auto logged = core::AuditLog(*db, app.clock)
+                    .record(ws.audit("marketplace.retry",
+                                     product.fields.sku + " → " + platform_label(shop.platform)));
   if (!logged) return write_html_error(res, logged.error(), 1);
   if (auto c = tx->commit(); !c) return write_html_error(res, c.error(), 1);
   redirect_see_other(res, product_page(product_id));

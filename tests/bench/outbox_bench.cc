@@ -40,34 +40,16 @@ using chophien::core::Database;
 using chophien::core::SystemClock;
 using chophien::integrations::Connector;
 using chophien::integrations::Grant;
-using chophien::integrations::Listing;
 using chophien::integrations::MarketplaceShops;
 using chophien::integrations::Outbox;
 using chophien::integrations::OutboxSettings;
 using chophien::integrations::Platform;
 using chophien::integrations::SecretBox;
 using chophien::integrations::testing_support::FakeMarketplace;
+using chophien::integrations::testing_support::sample_listing;
 
 constexpr int kShopsPerPlatform = 10;
 constexpr Platform kPlatforms[] = {Platform::shopee, Platform::lazada, Platform::tiktok};
-
-Listing listing(const std::string& sku) {
-  Listing l;
-  l.sku = sku;
-  l.name = "Mật ong hoa cà phê Bảo Lâm 500 ml";
-  l.description =
-      "Mật ong nguyên chất từ vườn cà phê Bảo Lâm, Lâm Đồng. Thu hoạch theo mùa hoa, lọc lạnh, "
-      "không pha đường. Sản phẩm OCOP 4 sao.";
-  l.price_vnd = 185000;
-  l.stock = 40;
-  l.category_id = "100629";
-  l.image_refs = {"https://img.example/mat-ong-1.jpg"};
-  l.weight_grams = 650;
-  l.length_cm = 8;
-  l.width_cm = 8;
-  l.height_cm = 18;
-  return l;
-}
 
 double thread_cpu_seconds() {
   timespec t{};
@@ -165,7 +147,8 @@ struct World {
   void enqueue(Outbox& outbox, int rows, const std::string& prefix) {
     for (int i = 0; i < rows; ++i) {
       const int64_t shop = shop_refs[static_cast<size_t>(i) % shop_refs.size()];
-      outbox.enqueue_create(shop, listing(prefix + "-" + std::to_string(i)), clock.now()).value();
+      outbox.enqueue_create(shop, sample_listing(prefix + "-" + std::to_string(i)), clock.now())
+          .value();
     }
   }
 };
@@ -240,7 +223,8 @@ void BM_ConnectorDirect(benchmark::State& state) {
     for (int i = 0; i < rows; ++i) {
       const size_t shop = static_cast<size_t>(i) % world.shop_refs.size();
       Connector& c = *world.by_platform.at(world.shop_platforms[shop]);
-      auto answer = c.create_listing(access[shop], listing(prefix + "-" + std::to_string(i)));
+      auto answer =
+          c.create_listing(access[shop], sample_listing(prefix + "-" + std::to_string(i)));
       if (!answer.result) {
         state.SkipWithError(answer.result.error().message.c_str());
         return;
