@@ -192,6 +192,33 @@ class LazadaConnector final : public Connector {
         "POST", app_.api_base, "/product/price_quantity/update", &shop, {{"payload", payload}})};
   }
 
+  Result<PreparedRequest> prepare_upload(const ShopAccess& shop,
+                                         const ImageFile& image) const override {
+    if (auto ok = check_image(platform(), image); !ok) return ok.error();
+    if (shop.access_token.empty()) return invalid_input("Lazada: chưa có access token");
+    // The file is not signed: the system parameters travel in the query, the image as the
+    // multipart part `image`.
+    PreparedRequest r = sign("GET", app_.api_base, "/image/upload", &shop, {});
+    r.method = "POST";
+    r.body = multipart_body({}, "image", image, r.content_type);
+    return r;
+  }
+
+  Answer<std::string> upload_image(const ShopAccess& shop, const ImageFile& image) override {
+    auto request = prepare_upload(shop, image);
+    if (!request) return {request.error(), {}};
+    auto answer = call(*request, "/image/upload", false);
+    if (!answer.result) return {answer.result.error(), answer.info};
+    std::string url = answer.result->value("data", json::object())
+                          .value("image", json::object())
+                          .value("url", "");
+    if (url.empty()) {
+      return {platform_error(ErrorCode::unavailable, platform(), "/image/upload", "no image url"),
+              answer.info};
+    }
+    return {url, answer.info};
+  }
+
   Answer<ItemRef> create_listing(const ShopAccess& shop, const Listing& listing) override {
     auto request = prepare_create(shop, listing);
     if (!request) return {request.error(), {}};

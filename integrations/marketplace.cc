@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "integrations/crypto.h"
 #include "integrations/lazada.h"
 #include "integrations/marketplace_http.h"
 #include "integrations/shopee.h"
@@ -64,6 +65,55 @@ std::unique_ptr<Connector> make_connector(const MarketplaceApp& app, const core:
       return make_tiktok_connector(app, clock);
   }
   throw std::logic_error("unknown platform");
+}
+
+size_t max_image_bytes(Platform platform) {
+  switch (platform) {
+    case Platform::shopee:
+      return 10 * 1024 * 1024;
+    case Platform::lazada:
+      return 1024 * 1024;
+    case Platform::tiktok:
+      return 5 * 1024 * 1024;
+  }
+  throw std::logic_error("unknown platform");
+}
+
+Result<void> check_image(Platform platform, const ImageFile& image) {
+  const std::string_view b = image.bytes;
+  const bool jpeg = image.content_type == "image/jpeg" && b.starts_with("\xFF\xD8\xFF");
+  const bool png = image.content_type == "image/png" && b.starts_with("\x89PNG\r\n\x1A\n");
+  if (!jpeg && !png) {
+    return Error{ErrorCode::invalid_input,
+                 std::string("ảnh gửi ") + platform_name(platform) + " phải là JPEG hoặc PNG",
+                 "image"};
+  }
+  if (b.size() > max_image_bytes(platform)) {
+    return Error{ErrorCode::invalid_input,
+                 std::string("ảnh quá lớn cho ") + platform_name(platform) + " (tối đa " +
+                     std::to_string(max_image_bytes(platform) / (1024 * 1024)) + " MB)",
+                 "image"};
+  }
+  return {};
+}
+
+std::string multipart_body(const std::vector<std::pair<std::string, std::string>>& fields,
+                           const std::string& file_field, const ImageFile& image,
+                           std::string& content_type) {
+  std::string boundary = "chophien-" + to_hex(sha256(image.bytes)).substr(0, 32);
+  while (image.bytes.find(boundary) != std::string::npos) boundary += "-x";
+  std::string body;
+  for (const auto& [name, value] : fields) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+            value + "\r\n";
+  }
+  body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + file_field +
+          "\"; filename=\"" + image.file_name + "\"\r\nContent-Type: " + image.content_type +
+          "\r\n\r\n";
+  body += image.bytes;
+  body += "\r\n--" + boundary + "--\r\n";
+  content_type = "multipart/form-data; boundary=" + boundary;
+  return body;
 }
 
 size_t utf8_length(std::string_view text) {

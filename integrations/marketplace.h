@@ -52,6 +52,10 @@ struct MarketplaceApp {
   std::string authorize_base;   // the seller's consent page (Lazada "https://auth.lazada.com",
                                 // TikTok: the app's service-authorization URL from Partner Center)
   int read_timeout_ms = 15000;  // after this without an answer, a sent request is "maybe sent"
+  // Shopee only: integrations.md cannot say whether media_space/upload_image is signed as a
+  // public call (partner_id + path + timestamp, the default) or as a shop call (with the access
+  // token and shop_id). CHOPHIEN_SHOPEE_UPLOAD_SIGNING=shop switches to the second.
+  bool shop_signed_uploads = false;
 };
 
 // The defaults of integrations.md for `platform` (live hosts; key and secret empty).
@@ -89,6 +93,18 @@ struct Listing {
   int length_cm = 0, width_cm = 0, height_cm = 0;  // the package (Lazada requires it)
   std::string brand;                               // "" = no brand
 };
+
+// A product photo to put in the platform's image store; the answer is what Listing::image_refs
+// carries (Shopee image_id, Lazada image URL, TikTok Shop uri).
+struct ImageFile {
+  std::string bytes;
+  std::string content_type;  // image/jpeg or image/png
+  std::string file_name;     // as the multipart part names it, e.g. "3f2a9c1d.jpg"
+};
+
+// The largest image each platform takes as a product photo upload (Shopee 10 MB, Lazada 1 MB,
+// TikTok Shop 5 MB); all three take JPEG and PNG.
+size_t max_image_bytes(Platform platform);
 
 // The platform's identity for our SKU.
 struct ItemRef {
@@ -157,6 +173,13 @@ class Connector {
   // One request per call the update needs (Shopee and TikTok set price and stock separately).
   virtual Result<std::vector<PreparedRequest>> prepare_update(const ShopAccess& shop,
                                                               const PriceStock& update) const = 0;
+
+  // The multipart upload of one product photo (invalid_input: not JPEG or PNG, empty, larger
+  // than max_image_bytes). Uploading creates nothing visible; sending it twice leaves an unused
+  // image on the platform, so a retry after a timeout simply uploads again.
+  virtual Result<PreparedRequest> prepare_upload(const ShopAccess& shop,
+                                                 const ImageFile& image) const = 0;
+  virtual Answer<std::string> upload_image(const ShopAccess& shop, const ImageFile& image) = 0;
 
   virtual Answer<ItemRef> create_listing(const ShopAccess& shop, const Listing& listing) = 0;
   virtual Answer<void> update_price_stock(const ShopAccess& shop, const PriceStock& update) = 0;

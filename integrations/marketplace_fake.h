@@ -7,6 +7,10 @@
 // endpoint, and can be told to answer the next calls to an endpoint with throttling, a server
 // error, a validation error, an expired token, a duplicate SKU, or to apply a call and then not
 // answer before the client's read timeout ("timeout after accepting").
+// Image uploads (Shopee media_space/upload_image, Lazada /image/upload, TikTok Shop
+// /product/202309/images/upload) are checked as multipart with the documented part names, a
+// JPEG or PNG within the platform's limit, and signed without the body; with require_uploaded_
+// images() a create naming an image the fake did not issue is refused, as the platforms do.
 //
 // Header-only, for tests only. Thread-safety: the server's threads share state under a mutex.
 
@@ -132,6 +136,25 @@ class FakeMarketplace {
     std::lock_guard lock(mu_);
     return creates_;
   }
+  // A create must name only images this fake issued (upload answers).
+  void require_uploaded_images() {
+    std::lock_guard lock(mu_);
+    require_uploaded_images_ = true;
+  }
+  // Shopee: accept photo uploads signed as shop calls, not public ones.
+  void shop_signed_uploads() {
+    std::lock_guard lock(mu_);
+    shop_signed_uploads_ = true;
+  }
+  // The bytes of each image received, in order, and the image list of the last create.
+  std::vector<std::string> uploads() const {
+    std::lock_guard lock(mu_);
+    return uploads_;
+  }
+  std::vector<std::string> last_create_images() const {
+    std::lock_guard lock(mu_);
+    return last_create_images_;
+  }
   std::optional<FakeItem> item(const std::string& sku) const {
     std::lock_guard lock(mu_);
     auto it = items_.find(sku);
@@ -254,9 +277,11 @@ class FakeMarketplace {
     is_token = false;
     if (platform_ == Platform::shopee) {
       is_token = path.starts_with("/api/v2/auth/");
+      const bool is_public =
+          is_token || (path == "/api/v2/media_space/upload_image" && !shop_signed_uploads_);
       const int64_t ts = std::atoll(param(ps, "timestamp").c_str());
       std::string base = param(ps, "partner_id") + path + param(ps, "timestamp");
-      if (!is_token) base += param(ps, "access_token") + param(ps, "shop_id");
+      if (!is_public) base += param(ps, "access_token") + param(ps, "shop_id");
       if (param(ps, "partner_id") != key_ ||
           !constant_time_equals(hmac_sha256_hex(secret_, base), param(ps, "sign"))) {
         reject(res, "shopee sign", error_body("error_sign", "Wrong sign."));
@@ -266,8 +291,8 @@ class FakeMarketplace {
         reject(res, "shopee timestamp", error_body("error_auth", "Invalid timestamp."));
         return false;
       }
-      if (!is_token && std::find(access_tokens_.begin(), access_tokens_.end(),
-                                 param(ps, "access_token")) == access_tokens_.end()) {
+      if (!is_public && std::find(access_tokens_.begin(), access_tokens_.end(),
+                                  param(ps, "access_token")) == access_tokens_.end()) {
         reject(res, "shopee token", error_body("invalid_access_token", "Invalid access_token."));
         return false;
       }
@@ -314,7 +339,8 @@ class FakeMarketplace {
     std::sort(sorted.begin(), sorted.end());
     std::string base = secret_ + path;
     for (const auto& [k, v] : sorted) base += k + v;
-    base += req.body + secret_;
+    const bool multipart = req.is_multipart_form_data();
+    base += (multipart ? std::string() : req.body) + secret_;
     if (param(ps, "app_key") != key_ ||
         !constant_time_equals(hmac_sha256_hex(secret_, base), param(ps, "sign"))) {
       reject(res, "tiktok sign", error_body("106001", "Invalid signature"));
@@ -324,7 +350,7 @@ class FakeMarketplace {
       reject(res, "tiktok timestamp", error_body("106002", "Invalid timestamp"));
       return false;
     }
-    if (req.method == "POST" &&
+    if (req.method == "POST" && !(path == "/product/202309/images/upload" && multipart) &&
         !req.get_header_value("Content-Type").starts_with("application/json")) {
       reject(res, "tiktok content type",
              error_body("36009001", "content-type must be application/json"));
@@ -451,6 +477,44 @@ class FakeMarketplace {
     return "";
   }
 
+  // An image upload: multipart with the platform's part names, a JPEG or PNG within its limit.
+  // Returns a refusal reason or "" with the platform's reference in `ref`.
+  std::string accept_upload(const httplib::Request& req, std::string& ref) {
+    if (!req.is_multipart_form_data()) return "image upload must be multipart/form-data";
+    const char* part = platform_ == Platform::tiktok ? "data" : "image";
+    if (!req.has_file(part)) return std::string("missing file part ") + part;
+    const auto file = req.get_file_value(part);
+    const std::string& b = file.content;
+    const bool jpeg = b.size() > 3 && b.compare(0, 3, "\xFF\xD8\xFF") == 0;
+    const bool png = b.size() > 8 && b.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0;
+    if (!jpeg && !png) return "image must be JPG or PNG";
+    if (b.size() > max_image_bytes(platform_)) return "image too large";
+    if (file.filename.empty()) return "file name required";
+    if (platform_ == Platform::tiktok &&
+        (!req.has_file("use_case") || req.get_file_value("use_case").content != "MAIN_IMAGE")) {
+      return "use_case must be MAIN_IMAGE";
+    }
+    uploads_.push_back(b);
+    const std::string n = std::to_string(uploads_.size());
+    ref = platform_ == Platform::shopee   ? "sg-11134201-img" + n
+          : platform_ == Platform::lazada ? "https://vn-live.slatic.net/p/fake-" + n + ".jpg"
+                                          : "tos-maliva-i-fake/" + n;
+    issued_images_.push_back(ref);
+    return "";
+  }
+
+  // A create's images: recorded, and refused when one was not issued here (if required).
+  std::string check_create_images(const std::vector<std::string>& images) {
+    last_create_images_ = images;
+    if (!require_uploaded_images_) return "";
+    for (const auto& image : images) {
+      if (std::find(issued_images_.begin(), issued_images_.end(), image) == issued_images_.end()) {
+        return "image not uploaded to the platform: " + image;
+      }
+    }
+    return "";
+  }
+
   // Performs the call; returns a refusal reason or "".
   std::string apply(const httplib::Request& req, const std::string& path,
                     const std::vector<std::pair<std::string, std::string>>& ps, bool is_token,
@@ -483,22 +547,33 @@ class FakeMarketplace {
       }
       return new_tokens(data);
     }
-    if (platform_ == Platform::shopee) return apply_shopee(path, ps, body, data);
-    if (platform_ == Platform::lazada) return apply_lazada(path, ps, data);
-    return apply_tiktok(path, ps, body, data);
+    if (platform_ == Platform::shopee) return apply_shopee(req, path, ps, body, data);
+    if (platform_ == Platform::lazada) return apply_lazada(req, path, ps, data);
+    return apply_tiktok(req, path, ps, body, data);
   }
 
   std::string next_id() { return std::to_string(700000 + (++id_counter_)); }
 
-  std::string apply_shopee(const std::string& path,
+  std::string apply_shopee(const httplib::Request& req, const std::string& path,
                            const std::vector<std::pair<std::string, std::string>>& ps,
                            const json& body, json& data) {
+    if (path == "/api/v2/media_space/upload_image") {
+      std::string ref;
+      if (auto bad = accept_upload(req, ref); !bad.empty()) return bad;
+      data = {{"image_info", {{"image_id", ref}, {"image_url_list", json::array()}}}};
+      return "";
+    }
     if (path == "/api/v2/product/add_item") {
       for (const char* f : {"item_name", "description", "original_price", "category_id", "image",
                             "weight", "logistic_info", "seller_stock"}) {
         if (!body.is_object() || !body.contains(f)) return std::string("missing ") + f;
       }
       if (body["image"].value("image_id_list", json::array()).empty()) return "no image";
+      if (auto bad =
+              check_create_images(body["image"]["image_id_list"].get<std::vector<std::string>>());
+          !bad.empty()) {
+        return bad;
+      }
       const std::string sku = body.value("item_sku", "");
       FakeItem item{next_id(), "", body["original_price"].get<int64_t>(),
                     body["seller_stock"][0]["stock"].get<int64_t>()};
@@ -571,15 +646,27 @@ class FakeMarketplace {
     return "unknown path " + path;
   }
 
-  std::string apply_lazada(const std::string& path,
+  std::string apply_lazada(const httplib::Request& req, const std::string& path,
                            const std::vector<std::pair<std::string, std::string>>& ps, json& data) {
     const std::string payload = param(ps, "payload");
+    if (path == "/image/upload") {
+      std::string ref;
+      if (auto bad = accept_upload(req, ref); !bad.empty()) return bad;
+      data = {{"image", {{"url", ref}, {"hash_code", "h" + std::to_string(uploads_.size())}}}};
+      return "";
+    }
     if (path == "/product/create") {
       for (const char* f :
            {"PrimaryCategory", "name", "SellerSku", "price", "quantity", "package_weight",
             "package_length", "package_width", "package_height"}) {
         if (tag(payload, f).empty()) return std::string("MISSING_PARAMETER ") + f;
       }
+      std::vector<std::string> images;
+      for (std::string rest = tag(payload, "Images"); !tag(rest, "Image").empty();) {
+        images.push_back(tag(rest, "Image"));
+        rest = rest.substr(rest.find("</Image>") + 8);
+      }
+      if (auto bad = check_create_images(images); !bad.empty()) return bad;
       const std::string sku = tag(payload, "SellerSku");
       if (items_.count(sku) != 0) return "SellerSku is duplicate";
       FakeItem item{next_id(), "sku-" + next_id(), std::stoll(tag(payload, "price")),
@@ -742,9 +829,19 @@ class FakeMarketplace {
     return "";
   }
 
-  std::string apply_tiktok(const std::string& path,
+  std::string apply_tiktok(const httplib::Request& req, const std::string& path,
                            const std::vector<std::pair<std::string, std::string>>& ps,
                            const json& body, json& data) {
+    if (path == "/product/202309/images/upload") {
+      std::string ref;
+      if (auto bad = accept_upload(req, ref); !bad.empty()) return bad;
+      data = {{"uri", ref},
+              {"url", "https://p16-oec-va.ibyteimg.com/" + ref},
+              {"width", 960},
+              {"height", 960},
+              {"use_case", "MAIN_IMAGE"}};
+      return "";
+    }
     if (path == "/order/202309/orders/search") return apply_tiktok_orders(ps, body, data);
     if (path == "/authorization/202309/shops") {
       data = {
@@ -760,6 +857,9 @@ class FakeMarketplace {
         return "price.amount must be a string in VND";
       }
       if (sku["inventory"][0].value("warehouse_id", "").empty()) return "missing warehouse_id";
+      std::vector<std::string> images;
+      for (const auto& image : body["main_images"]) images.push_back(image.value("uri", ""));
+      if (auto bad = check_create_images(images); !bad.empty()) return bad;
       FakeItem item{next_id(), next_id(), std::stoll(sku["price"]["amount"].get<std::string>()),
                     sku["inventory"][0]["quantity"].get<int64_t>()};
       items_[sku.value("seller_sku", "")] = item;
@@ -823,6 +923,11 @@ class FakeMarketplace {
   size_t order_page_size_ = 100;
   std::vector<std::string> rejections_;
   int creates_ = 0;
+  bool require_uploaded_images_ = false;
+  bool shop_signed_uploads_ = false;
+  std::vector<std::string> uploads_;
+  std::vector<std::string> issued_images_;
+  std::vector<std::string> last_create_images_;
   int request_counter_ = 0;
   int token_counter_ = 0;
   int id_counter_ = 0;

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "integrations/marketplace.h"
@@ -24,6 +26,17 @@ struct RawAnswer {
 // returned as answers: each platform reads its own error body first. info.retry_after is set
 // from a Retry-After header in seconds.
 Result<RawAnswer> send_request(const PreparedRequest& request, int read_timeout_ms, CallInfo& info);
+
+// A multipart/form-data body (RFC 7578): the text `fields` in order, then the image as the file
+// part `file_field`. Returns the body; `content_type` gets the header value with the boundary,
+// which is derived from the image's bytes and never occurs in them.
+std::string multipart_body(const std::vector<std::pair<std::string, std::string>>& fields,
+                           const std::string& file_field, const ImageFile& image,
+                           std::string& content_type);
+
+// invalid_input unless `image` is a JPEG or PNG of 1..max_image_bytes(platform) bytes, by its
+// declared type and its first bytes.
+Result<void> check_image(Platform platform, const ImageFile& image);
 
 // Percent-encoding of everything but A-Z a-z 0-9 - _ . ~ (RFC 3986 unreserved).
 std::string url_encode(std::string_view text);

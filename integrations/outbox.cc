@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "core/products.h"
 
 namespace chophien::integrations {
 namespace {
@@ -44,6 +45,87 @@ Listing listing_from_json(const json& j) {
   l.height_cm = j.value("height_cm", 0);
   l.brand = j.value("brand", "");
   return l;
+}
+
+json photos_to_json(const std::vector<ListingPhoto>& photos) {
+  json out = json::array();
+  for (const auto& p : photos) {
+    out.push_back(
+        {{"sha256", p.sha256}, {"content_type", p.content_type}, {"jpeg_width", p.jpeg_width}});
+  }
+  return out;
+}
+
+std::vector<ListingPhoto> photos_from_json(const json& payload) {
+  std::vector<ListingPhoto> out;
+  for (const auto& p : payload.value("photos", json::array())) {
+    if (!p.is_object()) continue;
+    out.push_back(
+        ListingPhoto{p.value("sha256", ""), p.value("content_type", ""), p.value("jpeg_width", 0)});
+  }
+  return out;
+}
+
+bool uploadable_original(const std::string& content_type) {
+  return content_type == "image/jpeg" || content_type == "image/png";
+}
+
+// The shop's reference of an uploaded photo; nullopt when it has none yet.
+Result<std::optional<std::string>> uploaded_ref(core::Database& db, int64_t shop_ref,
+                                                const std::string& sha256) {
+  auto s = db.prepare(
+      "SELECT image_ref FROM marketplace_images WHERE shop_ref = ?1 AND photo_sha256 = ?2");
+  if (!s) return s.error();
+  s->bind(1, shop_ref).bind(2, sha256);
+  auto row = s->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(s->column_text(0));
+}
+
+// Uploads still needed for `photos` on the shop.
+Result<int> missing_uploads(core::Database& db, int64_t shop_ref,
+                            const std::vector<ListingPhoto>& photos) {
+  int n = 0;
+  for (const auto& p : photos) {
+    auto ref = uploaded_ref(db, shop_ref, p.sha256);
+    if (!ref) return ref.error();
+    if (!*ref) ++n;
+  }
+  return n;
+}
+
+// The bytes to upload for photo number `n` (from 1): the original when the platform takes it,
+// else the JPEG copy. invalid_input (the producer's to mend) when the photo is gone or has
+// neither.
+Result<ImageFile> image_file(core::Database& db, Platform platform, const ListingPhoto& photo,
+                             int n) {
+  const core::ManualClock unused_clock;
+  core::ProductStore products(db, unused_clock);
+  const std::string which = "Ảnh " + std::to_string(n);
+  ImageFile file;
+  if (uploadable_original(photo.content_type)) {
+    auto data = products.photo_data(photo.sha256);
+    if (!data && data.error().code != ErrorCode::not_found) return data.error();
+    if (!data) return invalid_input(which + " của sản phẩm đã bị xoá; hãy đăng lại.", "photos");
+    if (data->bytes.size() <= max_image_bytes(platform)) {
+      file.content_type = data->content_type;
+      file.bytes = std::move(data->bytes);
+    }
+  }
+  if (file.bytes.empty()) {
+    if (photo.jpeg_width <= 0) {
+      return invalid_input(which + " không phải JPEG hay PNG; sàn không nhận.", "photos");
+    }
+    auto copy = products.photo_variant(photo.sha256, photo.jpeg_width, "jpg");
+    if (!copy && copy.error().code != ErrorCode::not_found) return copy.error();
+    if (!copy) return invalid_input(which + " của sản phẩm đã bị xoá; hãy đăng lại.", "photos");
+    file.content_type = "image/jpeg";
+    file.bytes = std::move(copy->bytes);
+  }
+  file.file_name =
+      photo.sha256.substr(0, 16) + (file.content_type == "image/png" ? ".png" : ".jpg");
+  return file;
 }
 
 std::optional<OutboxState> parse_state(const std::string& s) {
@@ -342,8 +424,20 @@ Outbox::Outbox(core::Database& db, MarketplaceShops& shops,
       settings_(settings),
       jitter_(settings.jitter_seed) {}
 
-Result<int64_t> Outbox::enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now) {
+Result<int64_t> Outbox::enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now,
+                                       const std::vector<ListingPhoto>& photos) {
   if (listing.sku.empty()) return invalid_input("thiếu SKU", "sku");
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const auto& p = photos[i];
+    if (p.sha256.size() != 64 ||
+        p.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return invalid_input("ảnh " + std::to_string(i + 1) + ": mã ảnh không hợp lệ", "photos");
+    }
+    if (!uploadable_original(p.content_type) && p.jpeg_width <= 0) {
+      return invalid_input(
+          "Ảnh " + std::to_string(i + 1) + " không phải JPEG hay PNG; sàn không nhận.", "photos");
+    }
+  }
   auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
   auto open = db_.prepare(R"sql(
@@ -359,10 +453,9 @@ Result<int64_t> Outbox::enqueue_create(int64_t shop_ref, const Listing& listing,
         updated_at)
     VALUES (?1, ?2, 'create', ?3, ?4, ?4, ?4))sql");
   if (!insert) return insert.error();
-  insert->bind(1, shop_ref)
-      .bind(2, listing.sku)
-      .bind(3, listing_to_json(listing).dump())
-      .bind(4, now);
+  json payload = listing_to_json(listing);
+  if (!photos.empty()) payload["photos"] = photos_to_json(photos);
+  insert->bind(1, shop_ref).bind(2, listing.sku).bind(3, payload.dump()).bind(4, now);
   if (auto ok = insert->run(); !ok) return ok.error();
   const int64_t id = db_.last_insert_id();
   auto mark = db_.prepare(R"sql(
@@ -425,7 +518,7 @@ Result<int64_t> Outbox::enqueue_price_stock(int64_t shop_ref, const std::string&
   return id;
 }
 
-bool Outbox::take_token(int64_t shop_ref, int64_t now) {
+bool Outbox::take_token(int64_t shop_ref, int64_t now, int cost) {
   auto [it, fresh] = buckets_.try_emplace(shop_ref, Bucket{settings_.per_shop_burst, now});
   Bucket& b = it->second;
   if (!fresh && now > b.at) {
@@ -433,9 +526,47 @@ bool Outbox::take_token(int64_t shop_ref, int64_t now) {
                         b.tokens + static_cast<double>(now - b.at) * settings_.per_shop_per_second);
   }
   b.at = std::max(b.at, now);
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
+  if (b.tokens < std::min(static_cast<double>(cost), settings_.per_shop_burst)) return false;
+  b.tokens -= cost;
   return true;
+}
+
+Result<std::vector<std::string>> Outbox::upload_photos(const ShopRecord& shop, Connector& connector,
+                                                       const std::vector<ListingPhoto>& photos,
+                                                       int64_t now, CallInfo& info,
+                                                       OutboxReport& report) {
+  std::vector<std::string> refs;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const ListingPhoto& photo = photos[i];
+    auto known = uploaded_ref(db_, shop.ref, photo.sha256);
+    if (!known) return known.error();
+    if (*known) {
+      refs.push_back(**known);
+      continue;
+    }
+    auto file = image_file(db_, shop.platform, photo, static_cast<int>(i + 1));
+    if (!file) return file.error();
+    ++report.sent;
+    auto answer = connector.upload_image(shop.access(), *file);
+    info = answer.info;
+    // Only an image went out: the create itself was not sent.
+    info.maybe_sent = false;
+    if (!answer.result) {
+      Error e = answer.result.error();
+      e.message = "Ảnh " + std::to_string(i + 1) + ": " + e.message;
+      return e;
+    }
+    auto keep = db_.prepare(R"sql(
+      INSERT INTO marketplace_images (shop_ref, photo_sha256, image_ref, uploaded_at)
+      VALUES (?1, ?2, ?3, ?4)
+      ON CONFLICT (shop_ref, photo_sha256) DO UPDATE SET image_ref = excluded.image_ref,
+          uploaded_at = excluded.uploaded_at)sql");
+    if (!keep) return keep.error();
+    keep->bind(1, shop.ref).bind(2, photo.sha256).bind(3, *answer.result).bind(4, now);
+    if (auto ok = keep->run(); !ok) return ok.error();
+    refs.push_back(*answer.result);
+  }
+  return refs;
 }
 
 int64_t Outbox::backoff(int attempts, int64_t retry_after) {
@@ -577,7 +708,13 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
       }
       item = ItemRef{(*listing_state)->item_id, (*listing_state)->sku_id};
     }
-    if (!take_token(row.shop_ref, now)) {
+    int cost = 1;
+    if (row.kind == "create") {
+      auto uploads = missing_uploads(db_, row.shop_ref, photos_from_json(payload));
+      if (!uploads) return uploads.error();
+      cost += *uploads;
+    }
+    if (!take_token(row.shop_ref, now, cost)) {
       ++report.held;
       continue;
     }
@@ -613,13 +750,20 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
       }
       if (outcome && !created) {
         Listing listing = listing_from_json(payload);
-        ++report.sent;
-        auto answer = connector.create_listing(access, listing);
-        info = answer.info;
-        if (answer.result) {
-          created = *answer.result;
+        auto uploaded =
+            upload_photos(shop, connector, photos_from_json(payload), now, info, report);
+        if (!uploaded) {
+          outcome = uploaded.error();
         } else {
-          outcome = answer.result.error();
+          listing.image_refs.insert(listing.image_refs.begin(), uploaded->begin(), uploaded->end());
+          ++report.sent;
+          auto answer = connector.create_listing(access, listing);
+          info = answer.info;
+          if (answer.result) {
+            created = *answer.result;
+          } else {
+            outcome = answer.result.error();
+          }
         }
       }
     } else {
@@ -731,6 +875,35 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
   return report;
 }
 
+Result<std::vector<PreparedRequest>> Outbox::dry_run_create(const ShopRecord& shop,
+                                                            Connector& connector,
+                                                            const json& payload) {
+  std::vector<PreparedRequest> requests;
+  Listing listing = listing_from_json(payload);
+  const auto photos = photos_from_json(payload);
+  std::vector<std::string> refs;
+  for (size_t i = 0; i < photos.size(); ++i) {
+    auto known = uploaded_ref(db_, shop.ref, photos[i].sha256);
+    if (!known) return known.error();
+    if (*known) {
+      refs.push_back(**known);
+      continue;
+    }
+    auto file = image_file(db_, shop.platform, photos[i], static_cast<int>(i + 1));
+    if (!file) return file.error();
+    auto upload = connector.prepare_upload(shop.access(), *file);
+    if (!upload) return upload.error();
+    requests.push_back(std::move(*upload));
+    // The create shows where the platform's reference will go once the upload answers.
+    refs.push_back("(mã ảnh " + std::to_string(i + 1) + " sau khi tải lên)");
+  }
+  listing.image_refs.insert(listing.image_refs.begin(), refs.begin(), refs.end());
+  auto create = connector.prepare_create(shop.access(), listing);
+  if (!create) return create.error();
+  requests.push_back(std::move(*create));
+  return requests;
+}
+
 Result<std::vector<DryRunItem>> Outbox::dry_run(int64_t shop_ref) {
   auto shop = shops_.find(shop_ref);
   if (!shop) return shop.error();
@@ -747,11 +920,7 @@ Result<std::vector<DryRunItem>> Outbox::dry_run(int64_t shop_ref) {
     json payload = json::parse(row.payload, nullptr, false);
     if (!payload.is_object()) payload = json::object();
     if (row.kind == "create") {
-      auto request = c->second->prepare_create(shop->access(), listing_from_json(payload));
-      out.push_back(DryRunItem{
-          row, request
-                   ? Result<std::vector<PreparedRequest>>(std::vector<PreparedRequest>{*request})
-                   : Result<std::vector<PreparedRequest>>(request.error())});
+      out.push_back(DryRunItem{row, dry_run_create(*shop, *c->second, payload)});
       continue;
     }
     auto state = listing(shop_ref, row.sku);

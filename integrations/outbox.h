@@ -13,6 +13,11 @@
 //
 // run_once, per row: the shop's token bucket (rate limit) and any ban the platform asked for;
 // the row is claimed (in_flight, lease until now + lease_seconds) before anything is sent;
+// A create that carries our own photos (ListingPhoto) first uploads those the shop does not
+// have yet (the references are kept per shop and photo in marketplace_images, migration 0023,
+// so a retry or another product with the same photo does not upload again); each upload counts
+// against the rate limit like any request, and a failed upload fails or delays the create as
+// the create itself would (the create was not sent, so it is never reconciled for it).
 //   success                        -> done (a create makes the listing live with the item id)
 //   rate_limited / unavailable     -> pending again with exponential backoff and jitter, never
 //                                     earlier than Retry-After / the ban (which holds the shop)
@@ -31,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -95,6 +101,14 @@ class MarketplaceShops {
   const SecretBox* box_;
 };
 
+// One of our stored product photos (core/products.h) to upload before a create: the original
+// when it is a JPEG or PNG within the platform's limit (max_image_bytes), otherwise its JPEG copy.
+struct ListingPhoto {
+  std::string sha256;
+  std::string content_type;  // of the original
+  int jpeg_width = 0;        // width of the stored JPEG copy; 0 = none (the demo's SVG tiles)
+};
+
 struct OutboxSettings {
   int max_attempts = 8;
   int64_t base_backoff_seconds = 30;
@@ -156,8 +170,11 @@ class Outbox {
          OutboxSettings settings = {});
 
   // Queues the creation of `listing` on the shop (once per SKU and shop while one is open).
-  // Joins the caller's open transaction, if any (a page writing its action-log entry with it).
-  Result<int64_t> enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now);
+  // `photos` are uploaded when the row is sent, and their references put before
+  // listing.image_refs; invalid_input for a photo with neither a JPEG/PNG original nor a JPEG
+  // copy. Joins the caller's open transaction, if any (a page writing its action-log entry).
+  Result<int64_t> enqueue_create(int64_t shop_ref, const Listing& listing, int64_t now,
+                                 const std::vector<ListingPhoto>& photos = {});
   // Queues absolute values for the SKU, merged into its pending create or pending update.
   Result<int64_t> enqueue_price_stock(int64_t shop_ref, const std::string& sku,
                                       std::optional<int64_t> price_vnd,
@@ -187,7 +204,16 @@ class Outbox {
     double tokens = 0;
     int64_t at = 0;
   };
-  bool take_token(int64_t shop_ref, int64_t now);
+  // Takes `cost` tokens when at least min(cost, burst) are there (a create with photos may
+  // leave the bucket in debt, which the refill pays back).
+  bool take_token(int64_t shop_ref, int64_t now, int cost = 1);
+  // The platform's references of `photos` in order, uploading those the shop lacks.
+  Result<std::vector<std::string>> upload_photos(const ShopRecord& shop, Connector& connector,
+                                                 const std::vector<ListingPhoto>& photos,
+                                                 int64_t now, CallInfo& info, OutboxReport& report);
+  // A create's requests as they would be sent: the uploads still needed, then the create.
+  Result<std::vector<PreparedRequest>> dry_run_create(const ShopRecord& shop, Connector& connector,
+                                                      const nlohmann::json& payload);
   int64_t backoff(int attempts, int64_t retry_after);
 
   core::Database& db_;

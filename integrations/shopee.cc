@@ -134,6 +134,33 @@ class ShopeeConnector final : public Connector {
     return out;
   }
 
+  Result<PreparedRequest> prepare_upload(const ShopAccess& shop,
+                                         const ImageFile& image) const override {
+    if (auto ok = check_image(platform(), image); !ok) return ok.error();
+    if (app_.shop_signed_uploads) {
+      if (auto ok = check_shop(shop); !ok) return ok.error();
+    }
+    PreparedRequest r = sign("POST", app_.api_base, "/api/v2/media_space/upload_image",
+                             app_.shop_signed_uploads ? &shop : nullptr);
+    r.body = multipart_body({}, "image", image, r.content_type);
+    return r;
+  }
+
+  Answer<std::string> upload_image(const ShopAccess& shop, const ImageFile& image) override {
+    auto request = prepare_upload(shop, image);
+    if (!request) return {request.error(), {}};
+    auto answer = call(*request, "upload_image");
+    if (!answer.result) return {answer.result.error(), answer.info};
+    const json& info =
+        answer.result->value("response", json::object()).value("image_info", json::object());
+    std::string id = json_text(info.value("image_id", json()));
+    if (id.empty()) {
+      return {platform_error(ErrorCode::unavailable, platform(), "upload_image", "no image_id"),
+              answer.info};
+    }
+    return {id, answer.info};
+  }
+
   Answer<ItemRef> create_listing(const ShopAccess& shop, const Listing& listing) override {
     auto request = prepare_create(shop, listing);
     if (!request) return {request.error(), {}};

@@ -80,6 +80,14 @@ Result<MarketplaceApps> marketplace_apps_from_env(
       (w == "API_URL" ? app.api_base : w == "AUTH_URL" ? app.auth_base : app.authorize_base) = url;
     }
     if (p == Platform::shopee && app.authorize_base.empty()) app.authorize_base = app.api_base;
+    if (p == Platform::shopee) {
+      const std::string signing = read(prefix + "UPLOAD_SIGNING");
+      if (!signing.empty() && signing != "public" && signing != "shop") {
+        return invalid_input(prefix + "UPLOAD_SIGNING must be public or shop",
+                             prefix + "UPLOAD_SIGNING");
+      }
+      app.shop_signed_uploads = signing == "shop";
+    }
     apps[p] = app;
   }
   return apps;
@@ -92,6 +100,7 @@ std::vector<std::string> marketplace_env_variables() {
       out.push_back(env_prefix(p) + which);
     }
   }
+  out.push_back(env_prefix(Platform::shopee) + "UPLOAD_SIGNING");
   return out;
 }
 
@@ -227,7 +236,10 @@ Result<std::vector<ShopPreview>> MarketplaceSync::preview(int64_t shop_ref, bool
         PreviewRequest shown;
         shown.signature_ok = signature_matches(shop->platform, app->second.secret, r);
         r.base_string = redact(r.base_string, secrets);
-        r.body = redact(r.body, secrets);
+        // An image upload's body is the photo's bytes: shown as its size, not as text.
+        r.body = r.content_type.starts_with("multipart/")
+                     ? "(" + std::to_string(r.body.size()) + " byte " + r.content_type + ")"
+                     : redact(r.body, secrets);
         for (auto& q : r.query) q.second = redact(q.second, secrets);
         for (auto& h : r.headers) h.second = redact(h.second, secrets);
         shown.request = std::move(r);

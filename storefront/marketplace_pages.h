@@ -7,16 +7,36 @@
 //
 // Thread-safety: a free function over one request's Database.
 
+#include <cstdint>
+#include <string>
+
 #include "core/clock.h"
 #include "core/database.h"
 #include "core/products.h"
 #include "storefront/render.h"
+#include "storefront/workspace.h"
 
 namespace chophien::storefront {
 
+// A "Đăng lên sàn" form refused: shown again on its shop, open, with the problem and what the
+// producer typed.
+struct PublishRefill {
+  int64_t shop_ref = 0;
+  std::string problem;
+  std::string category_id, brand, weight_grams, length_cm, width_cm, height_cm, images;
+};
+
 // Sets `market` (the list of shops) and `has_market` on `data`; on a database failure it sets
-// `market_problem` instead, so the rest of the product form still shows.
+// `market_problem` instead, so the rest of the product form still shows. `refill` (may be null)
+// fills in one shop's publish form.
 void add_marketplace_listings(core::Database& db, const core::Clock& clock,
-                              const core::Product& product, mustache::data& data);
+                              const core::Product& product, mustache::data& data,
+                              const PublishRefill* refill = nullptr);
+
+// The producer's product page (routes_workspace_products.cc) with `refill` shown on its shop,
+// answered with `status`.
+void show_product_page(AppContext& app, core::Database& db, const Workspace& ws,
+                       const httplib::Request& req, httplib::Response& res,
+                       const core::Product& product, const PublishRefill& refill, int status);
 
 }  // namespace chophien::storefront

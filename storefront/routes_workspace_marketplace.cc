@@ -398,6 +398,9 @@ void preview_page(AppContext& app, const BoxRef& box, const httplib::Request& re
                        "Xem trước yêu cầu gửi sàn");
 }
 
+// Images of one listing: TikTok Shop takes 1-9 main images; 8 keeps within Lazada's limit too.
+constexpr size_t kMaxListingImages = 8;
+
 // A whole number in [min, max] from a form field; nullopt otherwise.
 std::optional<int> form_int(const httplib::Request& req, const char* name, int min, int max) {
   const std::string text = form_value(req, name);
@@ -462,6 +465,19 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
     if (!line.empty()) listing.image_refs.push_back(line);
     at = end + 1;
   }
+  // The product's own photos go first, uploaded by the worker (outbox.h), up to the limit with
+  // the typed references; the demo's SVG tiles cannot be sent and are left out.
+  std::vector<in::ListingPhoto> photos;
+  auto stored = core::ProductStore(*db, app.clock).photos(product.id);
+  if (!stored) return write_html_error(res, stored.error(), 1);
+  for (const auto& photo : *stored) {
+    const bool jpeg_or_png =
+        photo.content_type == "image/jpeg" || photo.content_type == "image/png";
+    const int jpeg_width = photo.variant_widths.empty() ? 0 : photo.variant_widths.back();
+    if (!jpeg_or_png && jpeg_width == 0) continue;
+    if (photos.size() + listing.image_refs.size() >= kMaxListingImages) break;
+    photos.push_back(in::ListingPhoto{photo.sha256, photo.content_type, jpeg_width});
+  }
   const auto weight = form_int(req, "weight_grams", 1, 300000);
   const auto length = form_int(req, "length_cm", 1, 300);
   const auto width = form_int(req, "width_cm", 1, 300);
@@ -477,15 +493,28 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
     problem = "Khối lượng gói hàng phải từ 1 đến 300.000 gam.";
   } else if (!length || !width || !height) {
     problem = "Kích thước gói hàng (dài, rộng, cao) phải từ 1 đến 300 cm.";
-  } else if (listing.image_refs.empty() || listing.image_refs.size() > 9) {
-    problem = "Cần từ 1 đến 9 ảnh (mỗi dòng một địa chỉ hoặc mã ảnh của sàn).";
+  } else if (listing.image_refs.size() + photos.size() == 0) {
+    problem =
+        "Sản phẩm cần ít nhất một ảnh chụp (JPEG, PNG hoặc WebP) để gửi lên sàn, hoặc nhập mã "
+        "ảnh đã có trên sàn.";
+  } else if (listing.image_refs.size() > kMaxListingImages) {
+    problem = "Tối đa " + std::to_string(kMaxListingImages) + " ảnh cho một sản phẩm trên sàn.";
   } else if (in::utf8_length(listing.brand) > 60) {
     problem = "Thương hiệu tối đa 60 ký tự.";
   } else if (listing.price_vnd <= 0) {
     problem = "Sản phẩm cần có giá trước khi đăng lên sàn.";
   }
   if (!problem.empty()) {
-    return write_html_error(res, invalid_input(problem));
+    PublishRefill refill{shop.ref,
+                         problem,
+                         form_value(req, "category_id"),
+                         form_value(req, "brand"),
+                         form_value(req, "weight_grams"),
+                         form_value(req, "length_cm"),
+                         form_value(req, "width_cm"),
+                         form_value(req, "height_cm"),
+                         images};
+    return show_product_page(app, *db, ws, req, res, product, refill, 400);
   }
   listing.weight_grams = *weight;
   listing.length_cm = *length;
@@ -496,7 +525,7 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
   if (!tx) return write_html_error(res, tx.error(), 1);
   in::MarketplaceShops shops(*db, app.clock, nullptr);
   in::Outbox outbox(*db, shops, {});
-  auto queued = outbox.enqueue_create(shop.ref, listing, app.clock.now());
+  auto queued = outbox.enqueue_create(shop.ref, listing, app.clock.now(), photos);
   if (!queued) {
     if (queued.error().code == ErrorCode::conflict)
       return write_html_error(
@@ -544,7 +573,8 @@ void retry(AppContext& app, const httplib::Request& req, httplib::Response& res)
 }  // namespace
 
 void add_marketplace_listings(core::Database& db, const core::Clock& clock,
-                              const core::Product& product, mustache::data& data) {
+                              const core::Product& product, mustache::data& data,
+                              const PublishRefill* refill) {
   in::MarketplaceShops shops(db, clock, nullptr);
   auto mine = shops.of_producer(product.producer_id);
   if (!mine) {
@@ -580,6 +610,17 @@ void add_marketplace_listings(core::Database& db, const core::Clock& clock,
     }
     s.set("can_publish", mustache::data(st.empty() || st == "failed"));
     if (product.fields.weight_g) s.set("weight", std::to_string(*product.fields.weight_g));
+    if (refill != nullptr && refill->shop_ref == shop.ref) {
+      s.set("open", mustache::data(true));
+      s.set("publish_problem", refill->problem);
+      s.set("category_id", refill->category_id);
+      s.set("brand", refill->brand);
+      s.set("weight", refill->weight_grams);
+      s.set("length", refill->length_cm);
+      s.set("width", refill->width_cm);
+      s.set("height", refill->height_cm);
+      s.set("images", refill->images);
+    }
     list.push_back(s);
   }
   data.set("market", list);

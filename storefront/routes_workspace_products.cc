@@ -226,7 +226,8 @@ mustache::data photos_data(core::Database& db, AppContext& app, const Workspace&
 
 void show_form(AppContext& app, core::Database& db, const Workspace& ws,
                const httplib::Request& req, httplib::Response& res, const ProductForm& form,
-               int64_t id, const std::optional<Error>& error, int status) {
+               int64_t id, const std::optional<Error>& error, int status,
+               const PublishRefill* refill = nullptr) {
   mustache::data data = form_data(form);
   if (id != 0) {
     data.set("action", std::string(kList) + "/" + std::to_string(id));
@@ -237,7 +238,7 @@ void show_form(AppContext& app, core::Database& db, const Workspace& ws,
     data.set("photos", photos);
     data.set("max_photo_mb", std::to_string(core::kMaxPhotoBytes / (1024 * 1024)));
     if (auto product = core::ProductStore(db, app.clock).find(id)) {
-      add_marketplace_listings(db, app.clock, *product, data);
+      add_marketplace_listings(db, app.clock, *product, data, refill);
     }
   } else {
     data.set("action", std::string(kList));
@@ -517,6 +518,13 @@ void change_photo(AppContext& app, const httplib::Request& req, httplib::Respons
 }
 
 }  // namespace
+
+void show_product_page(AppContext& app, core::Database& db, const Workspace& ws,
+                       const httplib::Request& req, httplib::Response& res,
+                       const core::Product& product, const PublishRefill& refill, int status) {
+  show_form(app, db, ws, req, res, form_of(product.fields), product.id, std::nullopt, status,
+            &refill);
+}
 
 void register_workspace_product_routes(Router& router, AppContext& app) {
   router.get(kList, [&app](const auto& req, auto& res) {

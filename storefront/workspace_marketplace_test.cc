@@ -17,7 +17,9 @@
 #include "integrations/marketplace_fake.h"
 #include "integrations/outbox.h"
 #include "integrations/sync.h"
+#include "qr/image.h"
 #include "storefront/auth.h"
+#include "storefront/photos.h"
 #include "storefront/workspace_fixture.h"
 
 namespace chophien::storefront {
@@ -335,6 +337,63 @@ TEST_F(WorkspaceMarketplace, BadPublishFormsQueueNothing) {
   EXPECT_EQ(archived->status, 400);
   EXPECT_NE(archived->body.find("Chỉ sản phẩm đang bán"), std::string::npos);
   EXPECT_EQ(count("marketplace_outbox"), 0);
+}
+
+TEST_F(WorkspaceMarketplace, ARefusedPublishFormComesBackFilledIn) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  const int64_t shop = connect_lazada(browser);
+  const std::string url = product_path(ids_.mien) + "/san/" + std::to_string(shop) + "/dang";
+  httplib::Params form = publish_form();
+  form.erase("weight_grams");
+  form.emplace("weight_grams", "0");
+  form.erase("brand");
+  form.emplace("brand", "Bảo Lâm <b>");
+  auto res = browser.post(url, form);
+  ASSERT_EQ(res->status, 400);
+  // The product page again, its publish form open with the problem and what was typed.
+  EXPECT_NE(res->body.find("Sửa sản phẩm"), std::string::npos);
+  EXPECT_NE(res->body.find("<details open>"), std::string::npos);
+  EXPECT_NE(res->body.find("role=\"alert\">Khối lượng gói hàng phải từ 1 đến 300.000 gam."),
+            std::string::npos);
+  EXPECT_NE(res->body.find("value=\"100629\""), std::string::npos);
+  EXPECT_NE(res->body.find("value=\"Bảo Lâm &lt;b&gt;\""), std::string::npos);
+  EXPECT_EQ(res->body.find("Bảo Lâm <b>"), std::string::npos);
+  EXPECT_NE(res->body.find("https://img.example/mien-2.jpg</textarea>"), std::string::npos);
+  EXPECT_EQ(count("marketplace_outbox"), 0);
+
+  // Without typed images and without a photo there is nothing to show on the platform.
+  form = publish_form();
+  form.erase("images");
+  res = browser.post(url, form);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("cần ít nhất một ảnh chụp"), std::string::npos);
+  EXPECT_EQ(count("marketplace_outbox"), 0);
+}
+
+TEST_F(WorkspaceMarketplace, TheProductsOwnPhotosAreUploadedAndNamedInTheListing) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  const int64_t shop = connect_lazada(browser);
+  lazada_.require_uploaded_images();
+  // A real PNG (a QR code), stored the way the photo form stores it: decoded, copies made.
+  const std::string png = qr::render_png("Miến dong Bảo Lâm").value.value();
+  {
+    auto db = server_->db().acquire_writer().value();
+    ASSERT_TRUE(store_photo(*db, clock_, ids_.producer_a, ids_.mien, png));
+  }
+  httplib::Params form = publish_form();
+  form.erase("images");
+  auto published =
+      browser.post(product_path(ids_.mien) + "/san/" + std::to_string(shop) + "/dang", form);
+  ASSERT_EQ(published->status, 303) << published->body;
+  EXPECT_EQ(send().totals.done, 1);
+  EXPECT_EQ(lazada_.uploads(), std::vector<std::string>{png});
+  ASSERT_EQ(lazada_.last_create_images().size(), 1u);
+  EXPECT_TRUE(lazada_.last_create_images()[0].starts_with("https://"));
+  EXPECT_TRUE(lazada_.rejections().empty());
+  EXPECT_NE(browser.get(product_path(ids_.mien))->body.find("Đang bán trên sàn"),
+            std::string::npos);
 }
 
 TEST_F(WorkspaceMarketplace, ADeadRefreshTokenShowsAuthorizeAgain) {
