@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: deps build run test test-dev test-asan format-check format bench fuzz clean
+.PHONY: deps build run test test-dev test-asan format-check format bench fuzz fuzz-xlsx clean
 
 deps:
 	@./scripts/deps.sh
@@ -54,6 +54,13 @@ fuzz: deps
 	cmake --build build/fuzz -j $(JOBS) --target fuzz_decode
 	mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/decode/* build/fuzz/corpus/
 	./build/fuzz/tests/fuzz_decode -max_total_time=$${FUZZ_SECONDS:-60} -max_len=1024 build/fuzz/corpus
+
+# The XLSX reader (core/xlsx_reader.h) under libFuzzer; new inputs it finds go to build/fuzz/corpus-xlsx.
+fuzz-xlsx: deps
+	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCHOPHIEN_FUZZ=ON -DCHOPHIEN_BENCH=OFF -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_xlsx
+	mkdir -p build/fuzz/corpus-xlsx && cp tests/fuzz/corpus/xlsx/* build/fuzz/corpus-xlsx/
+	./build/fuzz/tests/fuzz_xlsx -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -rss_limit_mb=2048 build/fuzz/corpus-xlsx
 
 clean:
 	rm -rf build out

@@ -1,6 +1,7 @@
 // `chophien import-orders --platform P --producer ID FILE`: a seller centre's order export file
-// into the sales ledger (integrations/order_import.h, docs/order-import.md). Exit status: 0 done,
-// 1 failure (bad rows listed, nothing written), 2 usage error.
+// (CSV or XLSX, told apart by content) into the sales ledger (integrations/order_import.h,
+// docs/order-import.md). Exit status: 0 done, 1 failure (bad rows listed, nothing written), 2 usage
+// error.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,14 +21,15 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: chophien import-orders --platform shopee|lazada|tiktok|postmart|voso --producer ID\n"
-    "                              [--db FILE] FILE.csv\n"
+    "                              [--db FILE] FILE.csv|FILE.xlsx\n"
     "\n"
     "Ghi các đơn trong tệp xuất đơn hàng của trang quản lý người bán vào sổ bán hàng của một chủ\n"
     "thể: mỗi đơn một dòng, theo kênh của sàn và mã đơn; đơn đã có trong sổ (kể cả đơn đã lấy\n"
     "qua `chophien sync --orders`) không ghi lại; đơn đã hủy, trả hàng, chưa thanh toán bỏ qua.\n"
     "Cột tìm theo tên tiếng Việt hoặc tiếng Anh (mã đơn hàng, ngày đặt hàng, trạng thái, tổng\n"
     "tiền; xem docs/order-import.md). Mọi dòng được kiểm tra trước; chỉ cần một dòng sai là\n"
-    "không ghi gì, và mọi dòng sai được liệt kê. FILE là - để đọc từ đầu vào chuẩn.\n"
+    "không ghi gì, và mọi dòng sai được liệt kê. FILE là tệp CSV hoặc XLSX (trang tính đầu\n"
+    "tiên; nhận ra theo nội dung, không theo tên tệp), hoặc - để đọc từ đầu vào chuẩn.\n"
     "\n"
     "  --platform P    sàn: shopee, lazada, tiktok, postmart, voso (bắt buộc)\n"
     "  --producer ID   mã số chủ thể (bắt buộc)\n"
@@ -95,6 +97,10 @@ int import_orders_command(Args args) {
   if (!db) return fail(db.error());
   auto report = integrations::import_order_file(*db, core::system_clock(), *options.producer,
                                                 *platform, *text);
+  if (!report && report.error().field == "file") {
+    std::fprintf(stderr, "chophien: %s, không ghi gì\n", report.error().message.c_str());
+    return 1;
+  }
   if (!report) return fail(report.error());
   if (!report->ok()) {
     std::fprintf(stderr, "chophien: %zu dòng sai, không ghi gì:\n", report->errors.size());

@@ -6,6 +6,7 @@
 #include "core/ledger.h"
 #include "core/log.h"
 #include "core/text.h"
+#include "core/xlsx_reader.h"
 
 namespace chophien::integrations {
 namespace {
@@ -275,10 +276,10 @@ Result<bool> marketplace_order_recorded(core::Ledger& ledger, std::string_view p
 
 Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
                                             int64_t producer_id, std::string_view platform,
-                                            std::string_view csv) {
+                                            std::string_view file) {
   if (!is_order_file_platform(platform))
     return invalid_input("sàn không hợp lệ (shopee, lazada, tiktok, postmart, voso)", "platform");
-  if (csv.size() > kMaxOrderFileBytes) return invalid_input("tệp quá lớn (tối đa 20 MB)", "file");
+  if (file.size() > kMaxOrderFileBytes) return invalid_input("tệp quá lớn (tối đa 20 MB)", "file");
   {
     auto s = db.prepare("SELECT 1 FROM producers WHERE id = ?1");
     if (!s) return s.error();
@@ -287,7 +288,11 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
     if (!row) return row.error();
     if (!*row) return not_found("không tìm thấy chủ thể " + std::to_string(producer_id));
   }
-  auto records = core::parse_csv(csv);
+  // Recognised by content, not by name: every XLSX workbook is a ZIP. Both readers give the rows
+  // of cell texts that everything below works on, with the file's own line or row numbers.
+  core::XlsxLimits limits;
+  limits.max_rows = kMaxOrderFileRows + 1;  // the header row too
+  auto records = core::looks_like_zip(file) ? core::read_xlsx(file, limits) : core::parse_csv(file);
   if (!records) return records.error();
   OrderImportReport report;
   auto add_error = [&](int line, std::string field, std::string message) {

@@ -2,7 +2,9 @@
 // A seller centre's order export file into the sales ledger (integrations.md section 6): for
 // platforms whose orders cannot be pulled (postmart.vn, voso.vn) or when a producer has no API
 // connection (Shopee, Lazada, TikTok Shop). CSV, UTF-8 with or without a byte-order mark, RFC 4180
-// quoting (core/product_csv.h's parser). Layout: docs/order-import.md.
+// quoting (core/product_csv.h's parser), or XLSX as the seller centres export it, recognised by its
+// content (a ZIP; the first worksheet, core/xlsx_reader.h); both become the same rows of cell texts
+// and go through the same checks. Layout: docs/order-import.md.
 //
 // Columns are found by header name, Vietnamese or English, case and diacritics ignored: order id
 // ("Mã đơn hàng", "Order ID", "orderNumber"...), date ("Ngày đặt hàng", "Created at"...), status
@@ -13,10 +15,10 @@
 // unpaid orders are skipped.
 //
 // Every row is validated first; when any row is bad nothing is written and the report lists every
-// bad row with its line and reason. Each order becomes one ledger row (channel of the platform,
-// settlement marketplace, source "marketplace" / "<platform>:<order id>", the same key as the API
-// pull in sync.h), so an order is never recorded twice, whether it came by pull or by file.
-// Dates without a zone are Vietnam time (UTC+7).
+// bad row with its line (an XLSX file: the sheet's row number) and reason. Each order becomes one
+// ledger row (channel of the platform, settlement marketplace, source "marketplace" /
+// "<platform>:<order id>", the same key as the API pull in sync.h), so an order is never recorded
+// twice, whether it came by pull or by file. Dates without a zone are Vietnam time (UTC+7).
 //
 // Thread-safety: uses the given Database connection; one thread at a time.
 
@@ -75,12 +77,13 @@ struct OrderImportReport {
   bool ok() const { return errors.empty(); }
 };
 
-// Imports `csv` for `producer_id` from `platform`. Errors: invalid_input (unknown platform, file
-// too big, not CSV), not_found (producer), unavailable/internal (storage). Row problems, missing
-// columns included (line 1), are in the report. Its own transaction, or it joins the one open on
-// `db` (so a caller can record the import in the action log with it).
+// Imports `file` (CSV or XLSX) for `producer_id` from `platform`. Errors: invalid_input (unknown
+// platform, file too big, not CSV, an XLSX file that cannot be read or is beyond the limits; field
+// "file"), not_found (producer), unavailable/internal (storage). Row problems, missing columns
+// included (on the header's line), are in the report. Its own transaction, or it joins the one open
+// on `db` (so a caller can record the import in the action log with it).
 Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
                                             int64_t producer_id, std::string_view platform,
-                                            std::string_view csv);
+                                            std::string_view file);
 
 }  // namespace chophien::integrations

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "core/database.h"
 #include "core/ledger.h"
 #include "core/test_producer.h"
+#include "core/test_xlsx.h"
 
 namespace chophien::integrations {
 namespace {
@@ -37,6 +39,37 @@ const std::string kShopeeVi =
     "251121ABC002,2025-11-21 09:00,\xC4\x90\xC3\xA3 h\xe1\xbb\xa7y,M\xe1\xba\xadt ong,185.000\r\n"
     "251122ABC003,22/11/2025 18:30,\xC4\x90\x61ng giao,Mi\xe1\xba\xbfn dong,99.000\r\n";
 
+// kShopeeVi as the seller centre's XLSX export: the first order's date a real date cell, its total
+// a number on one row and a text on the other; the last row without a product name.
+std::string shopee_vi_xlsx() {
+  return core::testing_support::write_xlsx([](lxw_workbook* book, lxw_worksheet* sheet) {
+    lxw_format* when = workbook_add_format(book);
+    format_set_num_format(when, "yyyy-mm-dd hh:mm");
+    const char* header[] = {"Mã đơn hàng", "Ngày đặt hàng", "Trạng Thái Đơn Hàng", "Tên sản phẩm",
+                            "Tổng giá trị đơn hàng (VND)"};
+    for (lxw_col_t c = 0; c < 5; ++c) worksheet_write_string(sheet, 0, c, header[c], nullptr);
+    lxw_datetime at = {2025, 11, 20, 14, 5, 0};
+    for (lxw_row_t r : {1, 2}) {
+      worksheet_write_string(sheet, r, 0, "251120ABC001", nullptr);
+      worksheet_write_datetime(sheet, r, 1, &at, when);
+      worksheet_write_string(sheet, r, 2, "Hoàn thành", nullptr);
+    }
+    worksheet_write_string(sheet, 1, 3, "Mật ong, 500 ml", nullptr);
+    worksheet_write_number(sheet, 1, 4, 370000, nullptr);
+    worksheet_write_string(sheet, 2, 3, "Trà shan tuyết", nullptr);
+    worksheet_write_string(sheet, 2, 4, "370.000", nullptr);
+    worksheet_write_string(sheet, 3, 0, "251121ABC002", nullptr);
+    worksheet_write_string(sheet, 3, 1, "2025-11-21 09:00", nullptr);
+    worksheet_write_string(sheet, 3, 2, "Đã hủy", nullptr);
+    worksheet_write_string(sheet, 3, 3, "Mật ong", nullptr);
+    worksheet_write_number(sheet, 3, 4, 185000, nullptr);
+    worksheet_write_string(sheet, 4, 0, "251122ABC003", nullptr);
+    worksheet_write_string(sheet, 4, 1, "22/11/2025 18:30", nullptr);
+    worksheet_write_string(sheet, 4, 2, "Đang giao", nullptr);
+    worksheet_write_number(sheet, 4, 4, 99000, nullptr);
+  });
+}
+
 class OrderImportTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -46,6 +79,23 @@ class OrderImportTest : public ::testing::Test {
     core::LedgerQuery q;
     q.producer_id = producer;
     return static_cast<int64_t>(ledger_.list(q).value().size());
+  }
+  // A producer's ledger rows, without what names the producer, in order id order.
+  std::vector<std::string> ledger_lines(int64_t producer) {
+    core::LedgerQuery q;
+    q.producer_id = producer;
+    std::vector<std::string> out;
+    const auto rows = ledger_.list(q).value();
+    for (const auto& row : rows) {
+      const std::string own = ":" + std::to_string(producer) + ":";
+      std::string ref = row.source_ref;
+      if (auto at = ref.find(own); at != std::string::npos) ref.replace(at, own.size(), ":");
+      out.push_back(ref + " " + row.channel + " " + row.settlement + " " +
+                    std::to_string(row.amount_vnd) + " " + std::to_string(row.occurred_at) + " " +
+                    row.note);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
   }
 
   std::string path_ = temp_db();
@@ -289,6 +339,110 @@ TEST_F(OrderImportTest, ManyRowsImportInOneGo) {
   q.producer_id = producer_;
   q.limit = 10000;
   EXPECT_EQ(ledger_.list(q).value().size(), 5000u);
+}
+
+TEST_F(OrderImportTest, XlsxExportGivesTheSameLedgerRowsAsTheCsv) {
+  auto from_csv = import_order_file(db_, clock_, other_, "shopee", kShopeeVi).value();
+  ASSERT_TRUE(from_csv.ok());
+  auto from_xlsx = import_order_file(db_, clock_, producer_, "shopee", shopee_vi_xlsx()).value();
+  ASSERT_TRUE(from_xlsx.ok()) << from_xlsx.errors.front().line << " "
+                              << from_xlsx.errors.front().message;
+  EXPECT_EQ(from_xlsx.rows, from_csv.rows);
+  EXPECT_EQ(from_xlsx.orders, 3);
+  EXPECT_EQ(from_xlsx.recorded, 2);
+  EXPECT_EQ(from_xlsx.skipped, 1);
+  EXPECT_EQ(ledger_lines(producer_), ledger_lines(other_));
+  EXPECT_EQ(ledger_lines(producer_).size(), 2u);
+}
+
+TEST_F(OrderImportTest, XlsxAfterTheCsvRecordsNothingNew) {
+  ASSERT_TRUE(import_order_file(db_, clock_, producer_, "shopee", kShopeeVi).value().ok());
+  auto again = import_order_file(db_, clock_, producer_, "shopee", shopee_vi_xlsx()).value();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.recorded, 0);
+  EXPECT_EQ(again.already, 2);
+  EXPECT_EQ(again.skipped, 1);
+  EXPECT_EQ(ledger_rows(producer_), 2);
+}
+
+TEST_F(OrderImportTest, XlsxErrorsNameTheSheetsRowNumbers) {
+  // Two empty rows above the header and one between the orders: messages point at the rows a
+  // spreadsheet program shows.
+  const std::string file = core::testing_support::xlsx_of_rows({
+      {},
+      {},
+      {"Order ID", "Order Date", "Order Status", "Order Total"},  // row 3
+      {"X1", "2025-11-20 10:00", "Completed", "50000"},
+      {},
+      {"X2", "not a date", "Completed", "50000"},     // row 6
+      {"X3", "2025-11-20 10:00", "Completed", "-1"},  // row 7
+  });
+  auto report = import_order_file(db_, clock_, producer_, "lazada", file).value();
+  ASSERT_EQ(report.errors.size(), 2u);
+  EXPECT_EQ(report.errors[0].line, 6);
+  EXPECT_EQ(report.errors[0].field, "date");
+  EXPECT_EQ(report.errors[1].line, 7);
+  EXPECT_EQ(report.errors[1].field, "total");
+  EXPECT_EQ(ledger_rows(producer_), 0);
+
+  auto columns =
+      import_order_file(db_, clock_, producer_, "voso",
+                        core::testing_support::xlsx_of_rows(
+                            {{}, {"sku", "name", "price_vnd"}, {"MO-500", "Mật ong", "1"}}))
+          .value();
+  ASSERT_EQ(columns.errors.size(), 3u);
+  for (const auto& e : columns.errors) EXPECT_EQ(e.line, 2);
+}
+
+TEST_F(OrderImportTest, HostileXlsxIsRefusedWithoutWriting) {
+  using core::testing_support::minimal_xlsx;
+  const std::string good = shopee_vi_xlsx();
+  const std::string order_rows =
+      R"(<row><c t="inlineStr"><is><t>Order ID</t></is></c><c t="inlineStr"><is><t>Order Date)"
+      R"(</t></is></c><c t="inlineStr"><is><t>Order Total</t></is></c></row>)";
+  auto order = [](int i) {
+    return R"(<row><c t="inlineStr"><is><t>N)" + std::to_string(i) +
+           R"(</t></is></c><c t="inlineStr"><is><t>2025-11-20 08:00</t></is></c><c><v>10000</v>)"
+           "</c></row>";
+  };
+  std::string too_many = "<sheetData>" + order_rows;
+  for (int i = 0; i <= static_cast<int>(kMaxOrderFileRows); ++i) too_many += order(i);
+  too_many += "</sheetData>";
+  const std::string valid_sheet = "<sheetData>" + order_rows + order(1) + "</sheetData>";
+  const struct {
+    const char* what;
+    std::string file;
+    const char* message;
+  } cases[] = {
+      {"garbage", std::string("PK\x03\x04") + std::string(2048, '\x01'), "hỏng"},
+      {"truncated", good.substr(0, good.size() * 2 / 3), "hỏng"},
+      {"not a workbook", core::testing_support::make_zip({{"mimetype", "x"}}), "xl/workbook.xml"},
+      {"zip bomb",
+       core::testing_support::with_declared_size(minimal_xlsx(valid_sheet),
+                                                 "xl/worksheets/sheet1.xml", 4'000'000'000u),
+       "quá lớn khi giải nén"},
+      {"doctype",
+       minimal_xlsx(valid_sheet, {{"xl/styles.xml", R"(<!DOCTYPE s [<!ENTITY a "b">]><s/>)"}}),
+       "DOCTYPE"},
+      {"shared string",
+       minimal_xlsx("<sheetData>" + order_rows + R"(<row><c t="s"><v>7</v></c></row></sheetData>)"),
+       "chuỗi dùng chung"},
+      {"too many rows", minimal_xlsx(too_many), "quá nhiều dòng (tối đa 100.000)"},
+  };
+  for (const auto& c : cases) {
+    auto result = import_order_file(db_, clock_, producer_, "shopee", c.file);
+    ASSERT_FALSE(result.has_value()) << c.what;
+    EXPECT_EQ(result.error().code, ErrorCode::invalid_input) << c.what;
+    EXPECT_EQ(result.error().field, "file") << c.what;
+    EXPECT_NE(result.error().message.find(c.message), std::string::npos)
+        << c.what << ": " << result.error().message;
+  }
+  EXPECT_EQ(ledger_rows(producer_), 0);
+  // The same orders in a sound workbook are recorded.
+  EXPECT_EQ(import_order_file(db_, clock_, producer_, "shopee", minimal_xlsx(valid_sheet))
+                .value()
+                .recorded,
+            1);
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 //                                                  a product lacks a required field, the page
 //                                                  again with what to fix (422), no file
 //   GET  /quan-ly/tep-san/(postmart|voso).txt      the checklist of manual upload steps
-//   POST /quan-ly/tep-san/nhap-don                 a seller centre's order export into the
-//                                                  ledger (order_import.h): all orders or none
+//   POST /quan-ly/tep-san/nhap-don                 a seller centre's order export (XLSX or CSV)
+//                                                  into the ledger (order_import.h): all orders
+//                                                  or none
 // Producer pages: a producer's own data, or the helped producer's in helper mode; the upload is
 // CSRF-checked and recorded in the action log.
 #include <httplib.h>
@@ -115,15 +116,15 @@ void import_orders(AppContext& app, const httplib::Request& req, httplib::Respon
       state.problem = "Hãy chọn sàn của tệp.";
       state.status = 400;
     } else if (!have_file) {
-      state.problem = "Hãy chọn tệp đơn hàng (CSV) để nhập.";
+      state.problem = "Hãy chọn tệp đơn hàng (XLSX hoặc CSV) để nhập.";
       state.status = 400;
     } else {
-      const std::string& csv = req.get_file_value("file").content;
+      const std::string& file = req.get_file_value("file").content;  // XLSX or CSV
       // The ledger rows and the action-log record are written together, or neither.
       auto transaction = (*db)->begin();
       if (!transaction) return write_html_error(res, transaction.error(), 1);
       auto report =
-          integrations::import_order_file(**db, app.clock, *ws->producer_id, platform, csv);
+          integrations::import_order_file(**db, app.clock, *ws->producer_id, platform, file);
       if (!report && report.error().code != ErrorCode::invalid_input)
         return write_html_error(res, report.error(), 1);
       if (!report) {

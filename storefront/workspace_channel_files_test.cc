@@ -8,6 +8,7 @@
 
 #include "core/ledger.h"
 #include "core/products.h"
+#include "core/test_xlsx.h"
 #include "storefront/auth.h"
 #include "storefront/workspace_fixture.h"
 
@@ -53,13 +54,14 @@ class WorkspaceChannelFiles : public ::testing::Test {
   }
 
   httplib::Result upload(Browser& browser, const std::string& platform, const std::string& content,
-                         const std::string& token) {
+                         const std::string& token, const std::string& file_name = "don-hang.csv",
+                         const std::string& content_type = "text/csv") {
     httplib::Client client = server_->client();
     std::string cookie;
     for (const auto& [name, value] : browser.cookies()) cookie += name + "=" + value + "; ";
     httplib::MultipartFormDataItems items = {{"csrf_token", token, "", ""},
                                              {"platform", platform, "", ""},
-                                             {"file", content, "don-hang.csv", "text/csv"}};
+                                             {"file", content, file_name, content_type}};
     return client.Post("/quan-ly/tep-san/nhap-don", {{"Cookie", cookie}}, items);
   }
 
@@ -150,6 +152,69 @@ TEST_F(WorkspaceChannelFiles, OrderExportUploadIsAllOrNothingAndNeverTwice) {
   auto no_platform = upload(browser, "amazon", good, browser.csrf());
   ASSERT_TRUE(no_platform);
   EXPECT_EQ(no_platform->status, 400);
+}
+
+// The seller centre's XLSX as it comes, over real HTTP: recorded once, after the same orders as
+// CSV nothing new; a bad row named by its sheet row; a broken workbook refused, nothing written.
+TEST_F(WorkspaceChannelFiles, OrderExportUploadReadsXlsx) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  auto page = browser.get("/quan-ly/tep-san");
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(has(page->body, "accept=\".xlsx,.csv")) << page->body;
+  const std::string xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  const std::vector<std::string> header = {"Mã đơn hàng", "Ngày đặt hàng", "Trạng thái",
+                                           "Tổng tiền"};
+  const std::string workbook =
+      core::testing_support::write_xlsx([](lxw_workbook* book, lxw_worksheet* sheet) {
+        lxw_format* when = workbook_add_format(book);
+        format_set_num_format(when, "dd/mm/yyyy hh:mm");
+        const char* titles[] = {"Mã đơn hàng", "Ngày đặt hàng", "Trạng thái", "Tổng tiền"};
+        for (lxw_col_t c = 0; c < 4; ++c) worksheet_write_string(sheet, 0, c, titles[c], nullptr);
+        lxw_datetime at = {2026, 4, 30, 10, 0, 0};
+        worksheet_write_string(sheet, 1, 0, "PM0001", nullptr);
+        worksheet_write_datetime(sheet, 1, 1, &at, when);
+        worksheet_write_string(sheet, 1, 2, "Hoàn thành", nullptr);
+        worksheet_write_number(sheet, 1, 3, 240000, nullptr);
+        at.hour = 11;
+        worksheet_write_string(sheet, 2, 0, "PM0002", nullptr);
+        worksheet_write_datetime(sheet, 2, 1, &at, when);
+        worksheet_write_string(sheet, 2, 2, "Đã hủy", nullptr);
+        worksheet_write_number(sheet, 2, 3, 120000, nullptr);
+      });
+
+  auto broken = upload(browser, "postmart", workbook.substr(0, workbook.size() / 2), browser.csrf(),
+                       "don-hang.xlsx", xlsx_type);
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->status, 400);
+  EXPECT_TRUE(has(broken->body, "Không đọc được tệp: tệp XLSX hỏng")) << broken->body;
+  const std::string bad = core::testing_support::xlsx_of_rows(
+      {header, {}, {"PM0003", "30/04/2026", "Hoàn thành", "<script>"}});
+  auto refused = upload(browser, "postmart", bad, browser.csrf(), "don-hang.xlsx", xlsx_type);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_TRUE(has(refused->body, "<td class=\"num\">3</td>")) << refused->body;
+  EXPECT_FALSE(has(refused->body, "<script>"));
+  EXPECT_EQ(ledger_rows(ids_.producer_a), 0u);
+
+  // Named .csv, sent as text/csv: the content still says XLSX.
+  auto first = upload(browser, "postmart", workbook, browser.csrf(), "don-hang.csv", "text/csv");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200) << first->body;
+  EXPECT_TRUE(has(first->body, "1 đơn mới, 0 đơn đã có, 1 đơn hủy/trả hàng")) << first->body;
+  const std::string csv =
+      "Mã đơn hàng,Ngày đặt hàng,Trạng thái,Tổng tiền\r\n"
+      "PM0001,2026-04-30 10:00,Hoàn thành,240.000\r\n"
+      "PM0002,2026-04-30 11:00,Đã hủy,120.000\r\n";
+  auto again = upload(browser, "postmart", csv, browser.csrf());
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(has(again->body, "0 đơn mới, 1 đơn đã có")) << again->body;
+  auto once_more =
+      upload(browser, "postmart", workbook, browser.csrf(), "don-hang.xlsx", xlsx_type);
+  ASSERT_TRUE(once_more);
+  EXPECT_TRUE(has(once_more->body, "0 đơn mới, 1 đơn đã có")) << once_more->body;
+  EXPECT_EQ(ledger_rows(ids_.producer_a), 1u);
+  EXPECT_EQ(ledger_rows(ids_.producer_b), 0u);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "core/ledger.h"
 #include "core/products.h"
 #include "core/test_producer.h"
+#include "core/test_xlsx.h"
 #include "tests/cli_run.h"
 
 namespace {
@@ -81,6 +82,47 @@ TEST_F(MarketplaceFilesCli, ImportOrdersRecordsOnceAndReportsEveryBadRow) {
   EXPECT_NE(refused.err.find("2 dòng sai, không ghi gì"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("dòng 3, cột date"), std::string::npos) << refused.err;
   EXPECT_NE(refused.err.find("dòng 4, cột total"), std::string::npos) << refused.err;
+  EXPECT_EQ(ledger_rows(), 1);
+}
+
+// A seller centre's XLSX export, recognised by its content whatever its name.
+TEST_F(MarketplaceFilesCli, ImportOrdersReadsXlsxExports) {
+  const std::string header[] = {"Mã đơn hàng", "Ngày đặt hàng", "Trạng Thái Đơn Hàng",
+                                "Tổng giá trị đơn hàng (VND)"};
+  const std::vector<std::string> titles(std::begin(header), std::end(header));
+  const std::string workbook = core::testing_support::xlsx_of_rows(
+      {titles,
+       {"251120ABC001", "2025-11-20 14:05", "Hoàn thành", "370.000"},
+       {"251121ABC002", "2025-11-21 09:00", "Đã hủy", "185.000"}});
+  const auto xlsx = dir_.path() / "shopee.xlsx";
+  write_file(xlsx, workbook);
+  auto first = chophien(import_args("shopee", xlsx));
+  ASSERT_EQ(first.status, 0) << first.err;
+  EXPECT_NE(first.out.find("Đã đọc 2 dòng, 2 đơn: 1 đơn ghi vào sổ"), std::string::npos)
+      << first.out;
+  const auto unnamed = dir_.path() / "orders-export";  // no extension: the content decides
+  write_file(unnamed, workbook);
+  auto second = chophien(import_args("shopee", unnamed));
+  ASSERT_EQ(second.status, 0) << second.err;
+  EXPECT_NE(second.out.find("0 đơn ghi vào sổ, 1 đơn đã có"), std::string::npos) << second.out;
+  EXPECT_EQ(ledger_rows(), 1);
+
+  const auto bad = dir_.path() / "bad.xlsx";
+  write_file(bad, core::testing_support::xlsx_of_rows(
+                      {titles,
+                       {"251122ABC003", "2025-11-22 10:00", "Hoàn thành", "99.000"},
+                       {"251122ABC004", "hôm qua", "Hoàn thành", "99.000"}}));
+  auto refused = chophien(import_args("shopee", bad));
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.err.find("1 dòng sai, không ghi gì"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("dòng 3, cột date"), std::string::npos) << refused.err;
+
+  const auto truncated = dir_.path() / "truncated.xlsx";
+  write_file(truncated, workbook.substr(0, workbook.size() / 2));
+  auto broken = chophien(import_args("shopee", truncated));
+  EXPECT_EQ(broken.status, 1);
+  EXPECT_NE(broken.err.find("tệp XLSX hỏng"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("không ghi gì"), std::string::npos) << broken.err;
   EXPECT_EQ(ledger_rows(), 1);
 }
 
