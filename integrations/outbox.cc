@@ -1001,4 +1001,22 @@ Result<std::optional<ListingState>> Outbox::listing(int64_t shop_ref, const std:
       ListingState{s->column_text(0), s->column_text(1), s->column_text(2), s->column_text(3)});
 }
 
+Result<std::vector<ShopListing>> Outbox::listings(int64_t shop_ref) {
+  auto s = db_.prepare(
+      "SELECT sku, state, item_id, sku_id, error FROM marketplace_listings "
+      "WHERE shop_ref = ?1 ORDER BY sku");
+  if (!s) return s.error();
+  s->bind(1, shop_ref);
+  std::vector<ShopListing> out;
+  while (true) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(ShopListing{
+        s->column_text(0),
+        ListingState{s->column_text(1), s->column_text(2), s->column_text(3), s->column_text(4)}});
+  }
+  return out;
+}
+
 }  // namespace chophien::integrations

@@ -144,6 +144,11 @@ struct ListingState {
   std::string error;
 };
 
+struct ShopListing {
+  std::string sku;
+  ListingState state;
+};
+
 struct OutboxReport {
   int due = 0;
   int sent = 0;  // requests that reached a connector call
@@ -198,6 +203,8 @@ class Outbox {
 
   Result<std::vector<OutboxRow>> rows(int64_t shop_ref);
   Result<std::optional<ListingState>> listing(int64_t shop_ref, const std::string& sku);
+  // Every listing of the shop, by SKU.
+  Result<std::vector<ShopListing>> listings(int64_t shop_ref);
 
  private:
   struct Bucket {

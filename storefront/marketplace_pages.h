@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/database.h"
@@ -32,6 +33,13 @@ struct PublishRefill {
 void add_marketplace_listings(core::Database& db, const core::Clock& clock,
                               const core::Product& product, mustache::data& data,
                               const PublishRefill* refill = nullptr);
+
+// For the officer's page of a producer (read-only): `shops` (each connected shop with its
+// state and how many listings are live, pending and failed) and `listings` (each product on
+// each shop: live with its link, pending, or failed with the platform's message), or
+// `market_problem` when they cannot be read. `products` names the SKUs.
+void add_producer_marketplace(core::Database& db, const core::Clock& clock, int64_t producer_id,
+                              const std::vector<core::Product>& products, mustache::data& data);
 
 // The producer's product page (routes_workspace_products.cc) with `refill` shown on its shop,
 // answered with `status`.

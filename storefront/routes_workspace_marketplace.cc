@@ -18,6 +18,7 @@
 // A platform is offered only when the installation has its app credentials (Config).
 #include <httplib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <string>
@@ -625,6 +626,61 @@ void add_marketplace_listings(core::Database& db, const core::Clock& clock,
   }
   data.set("market", list);
   data.set("has_market", mustache::data(!list.is_empty_list()));
+}
+
+void add_producer_marketplace(core::Database& db, const core::Clock& clock, int64_t producer_id,
+                              const std::vector<core::Product>& products, mustache::data& data) {
+  in::MarketplaceShops shops(db, clock, nullptr);
+  auto mine = shops.of_producer(producer_id);
+  if (!mine) {
+    data.set("market_problem", "Chưa đọc được tình trạng trên sàn: " + mine.error().message);
+    return;
+  }
+  in::Outbox outbox(db, shops, {});
+  mustache::data shop_rows{mustache::data::type::list};
+  mustache::data listing_rows{mustache::data::type::list};
+  for (const auto& shop : *mine) {
+    auto listings = outbox.listings(shop.ref);
+    if (!listings) {
+      data.set("market_problem", "Chưa đọc được tình trạng trên sàn: " + listings.error().message);
+      return;
+    }
+    int live = 0, pending = 0, failed = 0;
+    for (const auto& l : *listings) {
+      mustache::data row;
+      auto product = std::find_if(products.begin(), products.end(),
+                                  [&](const core::Product& p) { return p.fields.sku == l.sku; });
+      row.set("product", product != products.end() ? product->fields.name : l.sku);
+      row.set("sku", l.sku);
+      row.set("platform", platform_label(shop.platform));
+      if (l.state.state == "live") {
+        ++live;
+        row.set("live", mustache::data(true));
+        row.set("link", item_link(shop.platform, shop.grant.shop_id, l.state.item_id));
+      } else if (l.state.state == "failed") {
+        ++failed;
+        row.set("failed", mustache::data(true));
+        row.set("error", l.state.error);
+      } else {
+        ++pending;
+        row.set("pending", mustache::data(true));
+      }
+      listing_rows.push_back(row);
+    }
+    mustache::data s;
+    s.set("platform", platform_label(shop.platform));
+    s.set("name", shop.grant.shop_name);
+    s.set("needs_authorization", mustache::data(shop.needs_authorization));
+    if (shop.grant_expires_at > 0) s.set("expires", date_vi(shop.grant_expires_at));
+    s.set("live", std::to_string(live));
+    s.set("pending", std::to_string(pending));
+    s.set("failed", std::to_string(failed));
+    shop_rows.push_back(s);
+  }
+  data.set("shops", shop_rows);
+  data.set("has_shops", mustache::data(!shop_rows.is_empty_list()));
+  data.set("listings", listing_rows);
+  data.set("has_listings", mustache::data(!listing_rows.is_empty_list()));
 }
 
 void register_workspace_marketplace_routes(Router& router, AppContext& app) {

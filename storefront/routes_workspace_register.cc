@@ -23,6 +23,7 @@
 #include "core/users.h"
 #include "qr/banks.h"
 #include "storefront/http_errors.h"
+#include "storefront/marketplace_pages.h"
 #include "storefront/routes.h"
 #include "storefront/workspace.h"
 
@@ -523,6 +524,7 @@ void producer_page(AppContext& app, const httplib::Request& req, httplib::Respon
   }
   data.set("products", product_rows);
   data.set("has_products", mustache::data(!product_rows.is_empty_list()));
+  add_producer_marketplace(**db, app.clock, *id, *product_list, data);
 
   core::OrderStore orders(**db, app.clock);
   core::OrderQuery query;

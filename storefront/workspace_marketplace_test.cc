@@ -294,6 +294,21 @@ TEST_F(WorkspaceMarketplace, AValidationFaultShowsThePlatformsMessageAndRetryMak
   EXPECT_EQ(browser.post(base + "/dang", publish_form())->status, 409);
   lazada_.fail_next("/product/create", Fault::validation);
   EXPECT_EQ(send().totals.failed, 1);
+  // The officer sees the listing's state on the producer's page, read-only.
+  Browser officer(*server_);
+  ASSERT_TRUE(officer.sign_in("canbo"));
+  const std::string register_page = "/quan-ly/nha-san-xuat/" + std::to_string(ids_.producer_a);
+  auto seen = officer.get(register_page);
+  ASSERT_EQ(seen->status, 200);
+  EXPECT_NE(seen->body.find("Trên sàn thương mại điện tử"), std::string::npos);
+  EXPECT_NE(seen->body.find("lỗi: "), std::string::npos);
+  EXPECT_NE(seen->body.find("Tên sản phẩm chứa từ bị cấm"), std::string::npos);
+  EXPECT_EQ(seen->body.find("/thu-lai"), std::string::npos);  // no actions for the officer
+  // Outside helper mode an officer's retry goes back to the workspace home and changes nothing.
+  auto refused = officer.post(base + "/thu-lai", {});
+  EXPECT_EQ(refused->status, 303);
+  EXPECT_EQ(refused->get_header_value("Location"), "/quan-ly");
+  EXPECT_NE(browser.get(product_path(ids_.mien))->body.find("Sàn từ chối"), std::string::npos);
   auto form = browser.get(product_path(ids_.mien));
   EXPECT_NE(form->body.find("Sàn từ chối"), std::string::npos);
   EXPECT_NE(form->body.find("Tên sản phẩm chứa từ bị cấm"), std::string::npos);
@@ -308,6 +323,10 @@ TEST_F(WorkspaceMarketplace, AValidationFaultShowsThePlatformsMessageAndRetryMak
   EXPECT_NE(form->body.find("Đang bán trên sàn"), std::string::npos);
   EXPECT_EQ(lazada_.creates(), 1);
   EXPECT_EQ(browser.post(base + "/thu-lai", {})->status, 404);  // nothing failed any more
+  seen = officer.get(register_page);
+  EXPECT_NE(seen->body.find(">đang bán</a>"), std::string::npos);
+  EXPECT_NE(seen->body.find("https://www.lazada.vn/products/i"), std::string::npos);
+  EXPECT_EQ(seen->body.find("lỗi: "), std::string::npos);
   auto entries = log();
   ASSERT_GE(entries.size(), 3u);
   EXPECT_EQ(entries[0].action, "marketplace.retry");
