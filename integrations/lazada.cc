@@ -152,21 +152,26 @@ class LazadaConnector final : public Connector {
         listing.height_cm <= 0) {
       return invalid_input("Lazada: cần khối lượng và kích thước gói hàng", "package");
     }
+    if (auto ok = check_attributes(platform(), listing); !ok) {
+      return Error{ok.error().code, "Lazada: " + ok.error().message, "attributes"};
+    }
+    std::string attributes;
+    for (const auto& [name, value] : listing.attributes) attributes += element(name, value);
     std::string images;
     for (const auto& url : listing.image_refs) images += element("Image", url);
-    std::string payload = "<Request><Product>" + element("PrimaryCategory", listing.category_id) +
-                          "<Images>" + images + "</Images><Attributes>" +
-                          element("name", listing.name) +
-                          element("description", listing.description) +
-                          element("brand", listing.brand.empty() ? "No Brand" : listing.brand) +
-                          "</Attributes><Skus><Sku>" + element("SellerSku", listing.sku) +
-                          element("quantity", std::to_string(listing.stock)) +
-                          element("price", std::to_string(listing.price_vnd)) +
-                          element("package_weight", kg(listing.weight_grams)) +
-                          element("package_length", std::to_string(listing.length_cm)) +
-                          element("package_width", std::to_string(listing.width_cm)) +
-                          element("package_height", std::to_string(listing.height_cm)) +
-                          "</Sku></Skus></Product></Request>";
+    std::string payload =
+        "<Request><Product>" + element("PrimaryCategory", listing.category_id) + "<Images>" +
+        images + "</Images><Attributes>" + element("name", listing.name) +
+        element("description", listing.description) +
+        element("brand", listing.brand.empty() ? "No Brand" : listing.brand) + attributes +
+        "</Attributes><Skus><Sku>" + element("SellerSku", listing.sku) +
+        element("quantity", std::to_string(listing.stock)) +
+        element("price", std::to_string(listing.price_vnd)) +
+        element("package_weight", kg(listing.weight_grams)) +
+        element("package_length", std::to_string(listing.length_cm)) +
+        element("package_width", std::to_string(listing.width_cm)) +
+        element("package_height", std::to_string(listing.height_cm)) +
+        "</Sku></Skus></Product></Request>";
     return sign("POST", app_.api_base, "/product/create", &shop, {{"payload", payload}});
   }
 

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -65,6 +66,38 @@ std::unique_ptr<Connector> make_connector(const MarketplaceApp& app, const core:
       return make_tiktok_connector(app, clock);
   }
   throw std::logic_error("unknown platform");
+}
+
+Result<void> check_attributes(Platform platform, const Listing& listing) {
+  if (listing.attributes.size() > 50) {
+    return Error{ErrorCode::invalid_input, "tối đa 50 thuộc tính", "attributes"};
+  }
+  for (const auto& [key, value] : listing.attributes) {
+    const bool ok_key = platform == Platform::lazada
+                            ? !key.empty() && key.size() <= 64 &&
+                                  key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                                      std::string::npos &&
+                                  key != "name" && key != "description" && key != "brand"
+                            : !key.empty() && key.size() <= 18 &&
+                                  key.find_first_not_of("0123456789") == std::string::npos;
+    if (!ok_key) {
+      return Error{
+          ErrorCode::invalid_input,
+          "thuộc tính \"" + key + "\": " +
+              (platform == Platform::lazada ? "tên thuộc tính của Lazada chỉ gồm a-z, 0-9 và _"
+                                            : "mã thuộc tính phải là số"),
+          "attributes"};
+    }
+    const size_t length = utf8_length(value);
+    const bool control = std::any_of(value.begin(), value.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (length == 0 || length > 255 || control) {
+      return Error{ErrorCode::invalid_input,
+                   "thuộc tính \"" + key + "\": giá trị phải có 1-255 ký tự trên một dòng",
+                   "attributes"};
+    }
+  }
+  return {};
 }
 
 size_t max_image_bytes(Platform platform) {

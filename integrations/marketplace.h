@@ -92,7 +92,14 @@ struct Listing {
   int weight_grams = 0;
   int length_cm = 0, width_cm = 0, height_cm = 0;  // the package (Lazada requires it)
   std::string brand;                               // "" = no brand
+  // The category's mandatory attributes, in order: Shopee and TikTok Shop attribute id (digits)
+  // or Lazada attribute name (a-z 0-9 _) -> the value as text (1-255 characters).
+  std::vector<std::pair<std::string, std::string>> attributes;
 };
+
+// invalid_input unless every attribute of `listing` is well-formed for `platform` (see
+// Listing::attributes); Lazada's name, description and brand are set from the listing itself.
+Result<void> check_attributes(Platform platform, const Listing& listing);
 
 // A product photo to put in the platform's image store; the answer is what Listing::image_refs
 // carries (Shopee image_id, Lazada image URL, TikTok Shop uri).

@@ -141,6 +141,17 @@ class FakeMarketplace {
     std::lock_guard lock(mu_);
     require_uploaded_images_ = true;
   }
+  // The category needs this attribute (Shopee/TikTok id, Lazada name): a create without it is
+  // refused with the platform's validation error.
+  void require_attribute(const std::string& key) {
+    std::lock_guard lock(mu_);
+    required_attributes_.push_back(key);
+  }
+  // The attributes of the last create, as sent (Lazada: only the required ones, read back).
+  std::vector<std::pair<std::string, std::string>> last_create_attributes() const {
+    std::lock_guard lock(mu_);
+    return last_create_attributes_;
+  }
   // Shopee: accept photo uploads signed as shop calls, not public ones.
   void shop_signed_uploads() {
     std::lock_guard lock(mu_);
@@ -503,6 +514,19 @@ class FakeMarketplace {
     return "";
   }
 
+  // A create's attributes: recorded, and refused when a required one is missing.
+  std::string check_create_attributes(
+      const std::vector<std::pair<std::string, std::string>>& attributes) {
+    last_create_attributes_ = attributes;
+    for (const auto& wanted : required_attributes_) {
+      const bool present = std::any_of(attributes.begin(), attributes.end(), [&](const auto& a) {
+        return a.first == wanted && !a.second.empty();
+      });
+      if (!present) return "Thiếu thuộc tính bắt buộc " + wanted + " của ngành hàng";
+    }
+    return "";
+  }
+
   // A create's images: recorded, and refused when one was not issued here (if required).
   std::string check_create_images(const std::vector<std::string>& images) {
     last_create_images_ = images;
@@ -574,6 +598,17 @@ class FakeMarketplace {
           !bad.empty()) {
         return bad;
       }
+      std::vector<std::pair<std::string, std::string>> attributes;
+      for (const auto& a : body.value("attribute_list", json::array())) {
+        const json values = a.value("attribute_value_list", json::array());
+        if (!a.contains("attribute_id") || !a["attribute_id"].is_number_integer() ||
+            values.empty() || !values[0].value("original_value_name", json()).is_string()) {
+          return "attribute_list: attribute_id (int) and attribute_value_list are required";
+        }
+        attributes.emplace_back(std::to_string(a["attribute_id"].get<int64_t>()),
+                                values[0]["original_value_name"].get<std::string>());
+      }
+      if (auto bad = check_create_attributes(attributes); !bad.empty()) return bad;
       const std::string sku = body.value("item_sku", "");
       FakeItem item{next_id(), "", body["original_price"].get<int64_t>(),
                     body["seller_stock"][0]["stock"].get<int64_t>()};
@@ -667,6 +702,14 @@ class FakeMarketplace {
         rest = rest.substr(rest.find("</Image>") + 8);
       }
       if (auto bad = check_create_images(images); !bad.empty()) return bad;
+      std::vector<std::pair<std::string, std::string>> attributes;
+      const std::string attribute_xml = tag(payload, "Attributes");
+      for (const auto& wanted : required_attributes_) {
+        if (!tag(attribute_xml, wanted).empty()) {
+          attributes.emplace_back(wanted, tag(attribute_xml, wanted));
+        }
+      }
+      if (auto bad = check_create_attributes(attributes); !bad.empty()) return bad;
       const std::string sku = tag(payload, "SellerSku");
       if (items_.count(sku) != 0) return "SellerSku is duplicate";
       FakeItem item{next_id(), "sku-" + next_id(), std::stoll(tag(payload, "price")),
@@ -860,6 +903,16 @@ class FakeMarketplace {
       std::vector<std::string> images;
       for (const auto& image : body["main_images"]) images.push_back(image.value("uri", ""));
       if (auto bad = check_create_images(images); !bad.empty()) return bad;
+      std::vector<std::pair<std::string, std::string>> attributes;
+      for (const auto& a : body.value("product_attributes", json::array())) {
+        const json values = a.value("values", json::array());
+        if (!a.value("id", json()).is_string() || values.empty() ||
+            !values[0].value("name", json()).is_string()) {
+          return "product_attributes: id (string) and values[].name are required";
+        }
+        attributes.emplace_back(a["id"].get<std::string>(), values[0]["name"].get<std::string>());
+      }
+      if (auto bad = check_create_attributes(attributes); !bad.empty()) return bad;
       FakeItem item{next_id(), next_id(), std::stoll(sku["price"]["amount"].get<std::string>()),
                     sku["inventory"][0]["quantity"].get<int64_t>()};
       items_[sku.value("seller_sku", "")] = item;
@@ -928,6 +981,8 @@ class FakeMarketplace {
   std::vector<std::string> uploads_;
   std::vector<std::string> issued_images_;
   std::vector<std::string> last_create_images_;
+  std::vector<std::string> required_attributes_;
+  std::vector<std::pair<std::string, std::string>> last_create_attributes_;
   int request_counter_ = 0;
   int token_counter_ = 0;
   int id_counter_ = 0;

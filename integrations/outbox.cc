@@ -27,7 +27,8 @@ json listing_to_json(const Listing& l) {
           {"length_cm", l.length_cm},
           {"width_cm", l.width_cm},
           {"height_cm", l.height_cm},
-          {"brand", l.brand}};
+          {"brand", l.brand},
+          {"attributes", l.attributes}};
 }
 
 Listing listing_from_json(const json& j) {
@@ -44,6 +45,12 @@ Listing listing_from_json(const json& j) {
   l.width_cm = j.value("width_cm", 0);
   l.height_cm = j.value("height_cm", 0);
   l.brand = j.value("brand", "");
+  const json attributes = j.value("attributes", json::array());
+  for (const auto& a : attributes) {
+    if (a.is_array() && a.size() == 2 && a[0].is_string() && a[1].is_string()) {
+      l.attributes.emplace_back(a[0].get<std::string>(), a[1].get<std::string>());
+    }
+  }
   return l;
 }
 

@@ -381,6 +381,42 @@ TEST_P(OutboxTest, TokensAreSealedAtRest) {
   EXPECT_EQ(sealed.find("ref-0"), std::string::npos);
 }
 
+TEST_P(OutboxTest, CategoryAttributesAreSentAndAMissingOneFailsWithThePlatformsMessage) {
+  const std::string key = GetParam() == Platform::lazada ? "honey_type" : "100134";
+  fake_.require_attribute(key);
+  ASSERT_TRUE(outbox_.enqueue_create(shop_, sample_listing("MO-500"), kStart));
+  drain(outbox_);
+  auto failed = outbox_.listing(shop_, "MO-500").value();
+  EXPECT_EQ(failed->state, "failed");
+  EXPECT_NE(failed->error.find("Thiếu thuộc tính bắt buộc " + key), std::string::npos)
+      << failed->error;
+  EXPECT_EQ(fake_.creates(), 0);
+
+  Listing with = sample_listing("MO-1000");
+  with.attributes = {{key, "Mật ong hoa cà phê"}};
+  ASSERT_TRUE(outbox_.enqueue_create(shop_, with, clock_.now()));
+  drain(outbox_);
+  EXPECT_EQ(outbox_.listing(shop_, "MO-1000").value()->state, "live");
+  EXPECT_EQ(fake_.last_create_attributes(),
+            (std::vector<std::pair<std::string, std::string>>{{key, "Mật ong hoa cà phê"}}));
+}
+
+TEST_P(OutboxTest, MalformedAttributesAreRefusedBeforeSending) {
+  ShopAccess access{"88001", "ROW_fake", "acc-0", "3001"};
+  const bool lazada = GetParam() == Platform::lazada;
+  for (auto [key, value] : {std::pair<std::string, std::string>{lazada ? "Bad Name" : "abc", "x"},
+                            {lazada ? "name" : "1001", lazada ? "x" : ""},
+                            {lazada ? "ok_name" : "1002", "line\nbreak"},
+                            {lazada ? "ok_name" : "1003", std::string(256, 'a')}}) {
+    Listing l = sample_listing("MO-500");
+    l.attributes = {{key, value}};
+    auto request = connector_->prepare_create(access, l);
+    ASSERT_FALSE(request) << key;
+    EXPECT_EQ(request.error().code, ErrorCode::invalid_input);
+    EXPECT_EQ(request.error().field, "attributes");
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Platforms, OutboxTest,
                          ::testing::Values(Platform::shopee, Platform::lazada, Platform::tiktok),
                          [](const auto& p) { return std::string(platform_name(p.param)); });

@@ -97,6 +97,18 @@ class ShopeeConnector final : public Connector {
          {{"brand_id", 0},
           {"original_brand_name", listing.brand.empty() ? "NoBrand" : listing.brand}}},
     };
+    if (auto ok = check_attributes(platform(), listing); !ok) {
+      return Error{ok.error().code, "Shopee: " + ok.error().message, "attributes"};
+    }
+    if (!listing.attributes.empty()) {
+      json attributes = json::array();
+      for (const auto& [id, value] : listing.attributes) {
+        attributes.push_back({{"attribute_id", std::stoll(id)},
+                              {"attribute_value_list",
+                               json::array({{{"value_id", 0}, {"original_value_name", value}}})}});
+      }
+      body["attribute_list"] = attributes;
+    }
     if (listing.length_cm > 0 && listing.width_cm > 0 && listing.height_cm > 0) {
       body["dimension"] = {{"package_length", listing.length_cm},
                            {"package_width", listing.width_cm},

@@ -108,6 +108,16 @@ class TiktokConnector final : public Connector {
         {"package_weight", {{"value", std::to_string(listing.weight_grams)}, {"unit", "GRAM"}}},
         {"save_mode", "LISTING"},
     };
+    if (auto ok = check_attributes(platform(), listing); !ok) {
+      return Error{ok.error().code, "TikTok Shop: " + ok.error().message, "attributes"};
+    }
+    if (!listing.attributes.empty()) {
+      json attributes = json::array();
+      for (const auto& [id, value] : listing.attributes) {
+        attributes.push_back({{"id", id}, {"values", json::array({{{"name", value}}})}});
+      }
+      body["product_attributes"] = attributes;
+    }
     if (listing.length_cm > 0 && listing.width_cm > 0 && listing.height_cm > 0) {
       body["package_dimensions"] = {{"length", std::to_string(listing.length_cm)},
                                     {"width", std::to_string(listing.width_cm)},

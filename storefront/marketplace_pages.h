@@ -24,7 +24,7 @@ namespace chophien::storefront {
 struct PublishRefill {
   int64_t shop_ref = 0;
   std::string problem;
-  std::string category_id, brand, weight_grams, length_cm, width_cm, height_cm, images;
+  std::string category_id, brand, weight_grams, length_cm, width_cm, height_cm, images, attributes;
 };
 
 // Sets `market` (the list of shops) and `has_market` on `data`; on a database failure it sets

@@ -456,6 +456,28 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
   listing.stock = product.fields.stock;
   listing.category_id = form_value(req, "category_id");
   listing.brand = form_value(req, "brand");
+  // The category's attributes, one "id or name = value" per line.
+  const std::string attributes = form_value(req, "attributes");
+  std::string attribute_problem;
+  for (size_t at = 0; at < attributes.size();) {
+    size_t end = attributes.find_first_of("\r\n", at);
+    if (end == std::string::npos) end = attributes.size();
+    const std::string line = attributes.substr(at, end - at);
+    at = end + 1;
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    const size_t eq = line.find('=');
+    auto trim = [](std::string t) {
+      t.erase(0, t.find_first_not_of(" \t"));
+      t.erase(t.find_last_not_of(" \t") + 1);
+      return t;
+    };
+    if (eq == std::string::npos) {
+      attribute_problem = "Mỗi dòng thuộc tính có dạng: mã thuộc tính = giá trị (dòng \"" +
+                          trim(line) + "\" thiếu dấu =).";
+      break;
+    }
+    listing.attributes.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+  }
   std::string images = form_value(req, "images");
   for (size_t at = 0; at < images.size();) {
     size_t end = images.find_first_of("\r\n", at);
@@ -500,6 +522,10 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
         "ảnh đã có trên sàn.";
   } else if (listing.image_refs.size() > kMaxListingImages) {
     problem = "Tối đa " + std::to_string(kMaxListingImages) + " ảnh cho một sản phẩm trên sàn.";
+  } else if (!attribute_problem.empty()) {
+    problem = attribute_problem;
+  } else if (auto ok = in::check_attributes(shop.platform, listing); !ok) {
+    problem = "Thuộc tính ngành hàng: " + ok.error().message + ".";
   } else if (in::utf8_length(listing.brand) > 60) {
     problem = "Thương hiệu tối đa 60 ký tự.";
   } else if (listing.price_vnd <= 0) {
@@ -514,7 +540,8 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
                          form_value(req, "length_cm"),
                          form_value(req, "width_cm"),
                          form_value(req, "height_cm"),
-                         images};
+                         images,
+                         attributes};
     return show_product_page(app, *db, ws, req, res, product, refill, 400);
   }
   listing.weight_grams = *weight;
@@ -621,6 +648,7 @@ void add_marketplace_listings(core::Database& db, const core::Clock& clock,
       s.set("width", refill->width_cm);
       s.set("height", refill->height_cm);
       s.set("images", refill->images);
+      s.set("attributes", refill->attributes);
     }
     list.push_back(s);
   }

@@ -381,6 +381,15 @@ TEST_F(WorkspaceMarketplace, ARefusedPublishFormComesBackFilledIn) {
   EXPECT_NE(res->body.find("https://img.example/mien-2.jpg</textarea>"), std::string::npos);
   EXPECT_EQ(count("marketplace_outbox"), 0);
 
+  // A category attribute line without "=" comes back the same way.
+  form = publish_form();
+  form.emplace("attributes", "honey_type = Mật ong\r\nthiếu dấu bằng");
+  res = browser.post(url, form);
+  ASSERT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("thiếu dấu bằng&quot; thiếu dấu ="), std::string::npos) << res->body;
+  EXPECT_NE(res->body.find("honey_type = Mật ong"), std::string::npos);
+  EXPECT_EQ(count("marketplace_outbox"), 0);
+
   // Without typed images and without a photo there is nothing to show on the platform.
   form = publish_form();
   form.erase("images");
@@ -403,11 +412,17 @@ TEST_F(WorkspaceMarketplace, TheProductsOwnPhotosAreUploadedAndNamedInTheListing
   }
   httplib::Params form = publish_form();
   form.erase("images");
+  // The category's attributes go with the create.
+  lazada_.require_attribute("honey_type");
+  form.emplace("attributes", " honey_type = Mật ong hoa cà phê \r\n\r\n");
   auto published =
       browser.post(product_path(ids_.mien) + "/san/" + std::to_string(shop) + "/dang", form);
   ASSERT_EQ(published->status, 303) << published->body;
   EXPECT_EQ(send().totals.done, 1);
   EXPECT_EQ(lazada_.uploads(), std::vector<std::string>{png});
+  EXPECT_EQ(
+      lazada_.last_create_attributes(),
+      (std::vector<std::pair<std::string, std::string>>{{"honey_type", "Mật ong hoa cà phê"}}));
   ASSERT_EQ(lazada_.last_create_images().size(), 1u);
   EXPECT_TRUE(lazada_.last_create_images()[0].starts_with("https://"));
   EXPECT_TRUE(lazada_.rejections().empty());
