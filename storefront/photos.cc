@@ -1,164 +1,158 @@
 #include "storefront/photos.h"
 
-#include <vips/vips.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <stdexcept>
+#include <cerrno>
+#include <chrono>
+#include <nlohmann/json.hpp>
 #include <utility>
+
+extern char** environ;
 
 namespace chophien::storefront {
 namespace {
 
-constexpr std::string_view kNotImage =
-    "Tệp không phải ảnh JPEG, PNG hay WebP. / The file is not a JPEG, PNG or WebP image.";
-constexpr std::string_view kBroken =
-    "Ảnh bị hỏng hoặc tải lên chưa hết, vui lòng chọn lại ảnh. / The image is damaged or cut "
-    "short.";
+using nlohmann::json;
 
 Error photo_error(ErrorCode code, std::string_view message) {
   return Error{code, std::string(message), "photo"};
 }
 
-enum class Kind { jpeg, png, webp };
+// The helper's answer is at most the copies of one photo (a few hundred kB) plus its header;
+// anything larger is not an answer.
+constexpr size_t kMaxAnswerBytes = 64 * 1024 * 1024;
+constexpr auto kHelperTimeout = std::chrono::seconds(60);
 
-std::optional<Kind> sniff(std::string_view b) {
-  if (b.size() >= 3 && b.substr(0, 3) == "\xFF\xD8\xFF") return Kind::jpeg;
-  if (b.size() >= 8 && b.substr(0, 8) == "\x89PNG\r\n\x1A\n") return Kind::png;
-  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") return Kind::webp;
-  return std::nullopt;
+bool executable(const std::string& path) {
+  return !path.empty() && access(path.c_str(), X_OK) == 0;
 }
 
-const char* content_type_of(Kind kind) {
-  switch (kind) {
-    case Kind::jpeg:
-      return "image/jpeg";
-    case Kind::png:
-      return "image/png";
-    case Kind::webp:
-      return "image/webp";
+// CHOPHIEN_PHOTO_HELPER, else chophien-photos next to the running program, else the one the build
+// tree made (tests and `make run`).
+std::string helper_path() {
+  if (const char* set = std::getenv("CHOPHIEN_PHOTO_HELPER"); set != nullptr && *set != 0) {
+    return set;
   }
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir.erase(dir.rfind('/') + 1);
+    if (executable(dir + "chophien-photos")) return dir + "chophien-photos";
+  }
+#ifdef CHOPHIEN_PHOTO_HELPER_BUILD
+  if (executable(CHOPHIEN_PHOTO_HELPER_BUILD)) return CHOPHIEN_PHOTO_HELPER_BUILD;
+#endif
   return "";
 }
 
-// libvips starts once per process. Only the three loaders we sniff for are ever called, and the
-// loaders libvips marks untrusted are blocked as well. The operation cache is off: uploads are
-// never repeated, and cached results would only hold memory.
-void start_vips() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (VIPS_INIT("chophien") != 0) throw std::logic_error("libvips failed to start");
-    vips_block_untrusted_set(TRUE);
-    vips_cache_set_max(0);
-    vips_concurrency_set(1);  // the server's threads already share the machine's cores
-  });
-}
-
-struct Unref {
-  void operator()(VipsImage* image) const { g_object_unref(image); }
+struct Fd {
+  int fd = -1;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
 };
-using Image = std::unique_ptr<VipsImage, Unref>;
 
-// libvips keeps its last error per thread; drop it so it does not grow or leak into the next call.
-void clear_vips_error() { vips_error_clear(); }
+// Runs the helper with `input` on its stdin; its stdout, or an error. The helper is killed when
+// it runs past kHelperTimeout or writes more than kMaxAnswerBytes.
+Result<std::string> run_helper(const std::string& path, std::string_view input) {
+  const Error unavailable{ErrorCode::unavailable,
+                          "Chưa xử lý được ảnh lúc này, vui lòng thử lại. / The photo could not "
+                          "be processed now.",
+                          "photo"};
+  int in_pipe[2], out_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) return unavailable;
+  Fd child_in{in_pipe[0]}, to_child{in_pipe[1]};
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) return unavailable;
+  Fd from_child{out_pipe[0]}, child_out{out_pipe[1]};
 
-// The loader's options: refuse a truncated or corrupt file instead of showing a grey band.
-Image load_header(std::string_view bytes, Kind kind) {
-  VipsImage* out = nullptr;
-  const void* data = bytes.data();
-  const size_t size = bytes.size();
-  int rc = -1;
-  switch (kind) {
-    case Kind::jpeg:
-      rc = vips_jpegload_buffer(const_cast<void*>(data), size, &out, "fail_on",
-                                VIPS_FAIL_ON_TRUNCATED, nullptr);
-      break;
-    case Kind::png:
-      rc = vips_pngload_buffer(const_cast<void*>(data), size, &out, "fail_on",
-                               VIPS_FAIL_ON_TRUNCATED, nullptr);
-      break;
-    case Kind::webp:
-      rc = vips_webpload_buffer(const_cast<void*>(data), size, &out, "fail_on",
-                                VIPS_FAIL_ON_TRUNCATED, nullptr);
-      break;
-  }
-  if (rc != 0) {
-    clear_vips_error();
-    if (out != nullptr) g_object_unref(out);
-    return nullptr;
-  }
-  return Image(out);
-}
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, child_in.fd, 0);
+  posix_spawn_file_actions_adddup2(&actions, child_out.fd, 1);
+  char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) return unavailable;
+  child_in.reset();
+  child_out.reset();
+  fcntl(to_child.fd, F_SETFL, O_NONBLOCK);
+  fcntl(from_child.fd, F_SETFL, O_NONBLOCK);
+  // A helper that exits before reading everything makes the next write raise SIGPIPE, which
+  // would end the server: this thread blocks it, and a pending one is taken before unblocking.
+  sigset_t pipe_signal, before;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
+  bool broken_pipe = false;
 
-// `bytes` shrunk (never enlarged) to fit `width` x 4*`width`, upright, decoded in full into
-// memory (so a broken file fails here), in sRGB.
-Image thumbnail(std::string_view bytes, int width) {
-  VipsImage* out = nullptr;
-  if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &out, width, "height",
-                            width * 4, "size", VIPS_SIZE_DOWN, "option_string", "fail_on=truncated",
-                            nullptr) != 0) {
-    clear_vips_error();
-    return nullptr;
-  }
-  Image shrunk(out);
-  VipsImage* memory = vips_image_copy_memory(shrunk.get());
-  if (memory == nullptr) {
-    clear_vips_error();
-    return nullptr;
-  }
-  return Image(memory);
-}
-
-Image resize_to(VipsImage* image, int width) {
-  VipsImage* out = nullptr;
-  if (vips_thumbnail_image(image, &out, width, "height", width * 4, "size", VIPS_SIZE_DOWN,
-                           nullptr) != 0) {
-    clear_vips_error();
-    return nullptr;
-  }
-  return Image(out);
-}
-
-Result<std::string> save(VipsImage* image, bool jpeg) {
-  void* buffer = nullptr;
-  size_t size = 0;
-  int rc = 0;
-  if (jpeg) {
-    // JPEG has no transparency: put the picture on white rather than libvips' default black.
-    Image flat;
-    if (vips_image_hasalpha(image)) {
-      VipsArrayDouble* white = vips_array_double_newv(1, 255.0);
-      VipsImage* out = nullptr;
-      rc = vips_flatten(image, &out, "background", white, nullptr);
-      vips_area_unref(VIPS_AREA(white));
-      if (rc != 0) {
-        clear_vips_error();
-        return photo_error(ErrorCode::invalid_input, kBroken);
+  std::string output;
+  size_t written = 0;
+  bool overflow = false;
+  const auto deadline = std::chrono::steady_clock::now() + kHelperTimeout;
+  while (from_child.fd >= 0) {
+    if (written == input.size()) to_child.reset();  // end of input
+    pollfd fds[2];
+    int n = 0;
+    fds[n++] = {from_child.fd, POLLIN, 0};
+    if (to_child.fd >= 0) fds[n++] = {to_child.fd, POLLOUT, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    const int ready = poll(fds, static_cast<nfds_t>(n), static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    if (n == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+      const ssize_t w = write(to_child.fd, input.data() + written, input.size() - written);
+      if (w > 0) {
+        written += static_cast<size_t>(w);
+      } else if (errno != EAGAIN && errno != EINTR) {
+        broken_pipe = errno == EPIPE;
+        to_child.reset();
+        written = input.size();
       }
-      flat.reset(out);
-      image = flat.get();
     }
-    rc = vips_jpegsave_buffer(image, &buffer, &size, "Q", kJpegQuality, "strip", TRUE,
-                              "optimize_coding", TRUE, "interlace", TRUE, nullptr);
-  } else {
-    rc = vips_webpsave_buffer(image, &buffer, &size, "Q", kWebpQuality, "strip", TRUE, nullptr);
+    if ((fds[0].revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
+      char buffer[65536];
+      const ssize_t r = read(from_child.fd, buffer, sizeof buffer);
+      if (r > 0) {
+        output.append(buffer, static_cast<size_t>(r));
+        if (output.size() > kMaxAnswerBytes) {
+          overflow = true;
+          break;
+        }
+      } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+        from_child.reset();
+      }
+    }
   }
-  if (rc != 0) {
-    clear_vips_error();
-    return photo_error(ErrorCode::invalid_input, kBroken);
+  to_child.reset();
+  if (broken_pipe) {
+    const timespec now{0, 0};
+    sigtimedwait(&pipe_signal, nullptr, &now);
   }
-  std::string bytes(static_cast<const char*>(buffer), size);
-  g_free(buffer);
-  return bytes;
-}
-
-Result<core::PhotoVariant> variant(VipsImage* image, bool jpeg) {
-  auto bytes = save(image, jpeg);
-  if (!bytes) return bytes.error();
-  return core::PhotoVariant{vips_image_get_width(image), vips_image_get_height(image),
-                            jpeg ? "jpg" : "webp", std::move(*bytes)};
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  const bool finished = from_child.fd < 0 && !overflow;
+  if (!finished) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!finished || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    // The decoder gave up on this file (crashed, ran too long, answered nonsense): the file's
+    // fault, not the server's.
+    return photo_error(ErrorCode::invalid_input, kPhotoBrokenMessage);
+  }
+  return output;
 }
 
 // The product when it belongs to `producer_id`.
@@ -176,7 +170,14 @@ std::string variant_url(const core::Photo& photo, int width, const char* ext) {
 
 }  // namespace
 
-Result<PreparedPhoto> prepare_photo(std::string_view bytes) {
+std::string sniff_photo_type(std::string_view b) {
+  if (b.size() >= 3 && b.substr(0, 3) == "\xFF\xD8\xFF") return "image/jpeg";
+  if (b.size() >= 8 && b.substr(0, 8) == "\x89PNG\r\n\x1A\n") return "image/png";
+  if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") return "image/webp";
+  return "";
+}
+
+Result<void> check_photo_bytes(std::string_view bytes) {
   if (bytes.empty()) {
     return photo_error(ErrorCode::invalid_input, "Chưa chọn ảnh. / No photo was sent.");
   }
@@ -185,52 +186,107 @@ Result<PreparedPhoto> prepare_photo(std::string_view bytes) {
                        "Ảnh lớn hơn 7 MB, vui lòng chọn ảnh nhỏ hơn. / The photo is larger than "
                        "7 MB.");
   }
-  auto kind = sniff(bytes);
-  if (!kind) return photo_error(ErrorCode::invalid_input, kNotImage);
-  start_vips();
-
-  Image header = load_header(bytes, *kind);
-  if (!header) return photo_error(ErrorCode::invalid_input, kBroken);
-  const int64_t w = vips_image_get_width(header.get());
-  const int64_t h = vips_image_get_height(header.get());
-  if (w > kMaxPhotoSide || h > kMaxPhotoSide || w * h > kMaxPhotoPixels) {
-    return photo_error(ErrorCode::invalid_input,
-                       "Ảnh quá nhiều điểm ảnh (tối đa 50 triệu, mỗi cạnh tối đa 20.000). / The "
-                       "image has too many pixels (at most 50 million, 20,000 per side).");
+  if (sniff_photo_type(bytes).empty()) {
+    return photo_error(ErrorCode::invalid_input, kPhotoNotImageMessage);
   }
+  return {};
+}
 
-  // EXIF orientations 5 to 8 turn the picture a quarter: the sides swap.
-  int orientation = 1;
-  if (vips_image_get_typeof(header.get(), VIPS_META_ORIENTATION) != 0 &&
-      vips_image_get_int(header.get(), VIPS_META_ORIENTATION, &orientation) != 0) {
-    clear_vips_error();
-    orientation = 1;
+std::string encode_photo_answer(const Result<PreparedPhoto>& answer) {
+  if (!answer) {
+    return json{{"ok", false},
+                {"code", error_code_name(answer.error().code)},
+                {"message", answer.error().message}}
+               .dump() +
+           "\n";
   }
-  header.reset();
-  const bool swapped = orientation >= 5 && orientation <= 8;
+  json variants = json::array();
+  std::string bytes;
+  for (const auto& v : answer->variants) {
+    variants.push_back(
+        {{"width", v.width}, {"height", v.height}, {"format", v.format}, {"size", v.bytes.size()}});
+    bytes += v.bytes;
+  }
+  return json{{"ok", true},
+              {"content_type", answer->content_type},
+              {"width", answer->width},
+              {"height", answer->height},
+              {"variants", variants}}
+             .dump() +
+         "\n" + bytes;
+}
+
+Result<PreparedPhoto> decode_photo_answer(std::string_view answer) {
+  const Error bad{ErrorCode::invalid_input, std::string(kPhotoBrokenMessage), "photo"};
+  const size_t eol = answer.find('\n');
+  if (eol == std::string_view::npos || eol > 64 * 1024) return bad;
+  const json header = json::parse(answer.substr(0, eol), nullptr, false);
+  if (!header.is_object() || !header.value("ok", json()).is_boolean()) return bad;
+  if (!header["ok"].get<bool>()) {
+    const std::string code = header.value("code", "");
+    const std::string message = header.value("message", "");
+    if (message.empty()) return bad;
+    // The helper refuses files (invalid_input, too_large); anything else is the server's fault.
+    return Error{code == "too_large"       ? ErrorCode::too_large
+                 : code == "invalid_input" ? ErrorCode::invalid_input
+                                           : ErrorCode::unavailable,
+                 message, "photo"};
+  }
   PreparedPhoto out;
-  out.content_type = content_type_of(*kind);
-  out.width = static_cast<int>(swapped ? h : w);
-  out.height = static_cast<int>(swapped ? w : h);
-
-  Image largest = thumbnail(bytes, kLargestPhotoWidth);
-  if (!largest) return photo_error(ErrorCode::invalid_input, kBroken);
-  const int copy_width = vips_image_get_width(largest.get());
-  for (int width : kPhotoWidths) {
-    if (width >= copy_width) break;
-    Image smaller = resize_to(largest.get(), width);
-    if (!smaller) return photo_error(ErrorCode::invalid_input, kBroken);
-    auto v = variant(smaller.get(), false);
-    if (!v) return v.error();
-    out.variants.push_back(std::move(*v));
+  out.content_type = header.value("content_type", "");
+  if (out.content_type != "image/jpeg" && out.content_type != "image/png" &&
+      out.content_type != "image/webp") {
+    return bad;
   }
-  auto webp = variant(largest.get(), false);
-  if (!webp) return webp.error();
-  out.variants.push_back(std::move(*webp));
-  auto jpeg = variant(largest.get(), true);
-  if (!jpeg) return jpeg.error();
-  out.variants.push_back(std::move(*jpeg));
+  const json width = header.value("width", json()), height = header.value("height", json());
+  const json variants = header.value("variants", json());
+  if (!width.is_number_integer() || !height.is_number_integer() || !variants.is_array() ||
+      variants.size() > 8) {
+    return bad;
+  }
+  out.width = width.get<int>();
+  out.height = height.get<int>();
+  if (out.width <= 0 || out.height <= 0 || out.width > kMaxPhotoSide ||
+      out.height > kMaxPhotoSide) {
+    return bad;
+  }
+  size_t at = eol + 1;
+  for (const auto& v : variants) {
+    if (!v.is_object() || !v.value("width", json()).is_number_integer() ||
+        !v.value("height", json()).is_number_integer() ||
+        !v.value("size", json()).is_number_unsigned() || !v.value("format", json()).is_string()) {
+      return bad;
+    }
+    core::PhotoVariant variant;
+    variant.width = v["width"].get<int>();
+    variant.height = v["height"].get<int>();
+    variant.format = v["format"].get<std::string>();
+    const uint64_t size = v["size"].get<uint64_t>();
+    if (variant.width <= 0 || variant.width > 4096 || variant.height <= 0 ||
+        (variant.format != "webp" && variant.format != "jpg") || size == 0 ||
+        size > answer.size() - at) {
+      return bad;
+    }
+    variant.bytes = std::string(answer.substr(at, size));
+    at += size;
+    out.variants.push_back(std::move(variant));
+  }
+  if (at != answer.size()) return bad;
   return out;
+}
+
+Result<PreparedPhoto> prepare_photo(std::string_view bytes) {
+  if (auto refused = check_photo_bytes(bytes); !refused) return refused.error();
+  const std::string helper = helper_path();
+  if (helper.empty()) {
+    return Error{ErrorCode::unavailable,
+                 "Máy chủ thiếu chương trình xử lý ảnh chophien-photos. / The photo helper "
+                 "chophien-photos is missing.",
+                 "photo"};
+  }
+  auto answer = run_helper(helper, bytes);
+  if (!answer) return answer.error();
+  return decode_photo_answer(*answer);
 }
 
 Result<core::Photo> store_photo(core::Database& db, const core::Clock& clock, int64_t producer_id,

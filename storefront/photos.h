@@ -1,6 +1,7 @@
 #pragma once
 // Product photos as they arrive from a phone: checked by their content (JPEG, PNG or WebP by the
-// first bytes, then really decoded with libvips), turned upright by their EXIF orientation,
+// first bytes, then really decoded with libvips in the helper program chophien-photos, see
+// photo_codec.h), turned upright by their EXIF orientation,
 // resized to the widths the pages use and stored once in the database (core/products.h: the
 // original in photo_blobs, the copies in photo_variants, both keyed by the SHA-256 of the
 // uploaded bytes). The copies are made at upload, so serving a photo never decodes anything.
@@ -19,8 +20,14 @@
 // too_large (more than core::kMaxPhotoBytes bytes), not_found (product or photo not the
 // producer's). Nothing is stored on any error.
 //
-// Thread-safety: every function may be called from any thread at once (libvips is thread-safe);
-// each call uses the database connection it is given, one thread at a time per connection.
+// Decoding runs in a separate process for each photo: the server itself never links libvips and
+// its hundred libraries (the pages it maps cost the server about 15 MB of resident memory), and
+// a decoder that crashes or hangs on a hostile file takes only that process with it. The helper
+// is found as CHOPHIEN_PHOTO_HELPER, else chophien-photos next to the running program, else the
+// one in the build tree. It answers on stdout in the format of encode_photo_answer.
+//
+// Thread-safety: every function may be called from any thread at once; each call uses the
+// database connection it is given, one thread at a time per connection.
 
 #include <cstdint>
 #include <string>
@@ -44,6 +51,12 @@ inline constexpr int kJpegQuality = 80;
 inline constexpr int64_t kMaxPhotoPixels = 50'000'000;
 inline constexpr int kMaxPhotoSide = 20'000;
 
+inline constexpr std::string_view kPhotoNotImageMessage =
+    "Tệp không phải ảnh JPEG, PNG hay WebP. / The file is not a JPEG, PNG or WebP image.";
+inline constexpr std::string_view kPhotoBrokenMessage =
+    "Ảnh bị hỏng hoặc tải lên chưa hết, vui lòng chọn lại ảnh. / The image is damaged or cut "
+    "short.";
+
 // A decoded, checked photo and its copies, not yet stored.
 struct PreparedPhoto {
   std::string content_type;  // image/jpeg, image/png or image/webp, from the content
@@ -52,9 +65,23 @@ struct PreparedPhoto {
   std::vector<core::PhotoVariant> variants;
 };
 
-// Checks and decodes `bytes` and makes the copies. No storage. The content type the client
-// claims is not asked for: the content decides.
+// Checks and decodes `bytes` and makes the copies, in the helper process. No storage. The content
+// type the client claims is not asked for: the content decides. unavailable when the helper is
+// missing or cannot be started; a helper that crashes, runs past 60 s or answers nonsense means
+// a broken file (invalid_input).
 Result<PreparedPhoto> prepare_photo(std::string_view bytes);
+
+// "image/jpeg", "image/png" or "image/webp" by the first bytes; "" for anything else.
+std::string sniff_photo_type(std::string_view bytes);
+// The checks made before any decoding: not empty, at most core::kMaxPhotoBytes, a known type.
+Result<void> check_photo_bytes(std::string_view bytes);
+
+// The helper's answer: one line of JSON ({"ok":true,"content_type","width","height","variants":
+// [{"width","height","format","size"}]} or {"ok":false,"code","message"}), then the copies'
+// bytes one after the other. decode_photo_answer refuses anything else (invalid_input) without
+// trusting a size it reads.
+std::string encode_photo_answer(const Result<PreparedPhoto>& answer);
+Result<PreparedPhoto> decode_photo_answer(std::string_view answer);
 
 // Adds `bytes` as the last photo of product `product_id`, which must belong to producer
 // `producer_id` (not_found otherwise: ids of other producers' products reveal nothing). The same

@@ -325,6 +325,93 @@ TEST_F(PhotosTest, AnotherProducerCannotTouchTheProductsPhotos) {
   EXPECT_EQ(count(*db_, "photo_blobs"), 1);
 }
 
+// --- The helper process -----------------------------------------------------------------
+
+// Sets CHOPHIEN_PHOTO_HELPER for the scope of the object.
+struct HelperOverride {
+  explicit HelperOverride(const std::string& path) {
+    setenv("CHOPHIEN_PHOTO_HELPER", path.c_str(), 1);
+  }
+  ~HelperOverride() { unsetenv("CHOPHIEN_PHOTO_HELPER"); }
+};
+
+TEST(PhotoHelper, TheServerProgramDoesNotLinkTheDecoder) {
+  // The server maps none of libvips' libraries; the helper next to it does the decoding.
+  FILE* pipe = popen((std::string("ldd ") + CHOPHIEN_BINARY).c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string libs;
+  char buffer[4096];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) libs += buffer;
+  ASSERT_EQ(pclose(pipe), 0);
+  EXPECT_NE(libs.find("libsqlite3"), std::string::npos);
+  EXPECT_EQ(libs.find("libvips"), std::string::npos) << libs;
+  const std::string binary = CHOPHIEN_BINARY;
+  EXPECT_TRUE(std::filesystem::exists(binary.substr(0, binary.rfind('/') + 1) + "chophien-photos"));
+}
+
+TEST_F(PhotosTest, AMissingHelperIsUnavailableAndStoresNothing) {
+  HelperOverride missing("/nonexistent/chophien-photos");
+  auto refused = store_photo(*db_, clock_, producer_a_, product_a_, png(picture(20, 20).get()));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(count(*db_, "photo_blobs"), 0);
+}
+
+TEST_F(PhotosTest, AHelperThatFailsOrAnswersNonsenseMeansABrokenFile) {
+  const std::string bytes = jpeg(picture(400, 300).get());
+  // Exits 1 without reading; exits 0 without reading a large input (the server's write then
+  // fails with EPIPE and must not end the process); answers a line that is not the format.
+  for (const char* helper : {"/bin/false", "/bin/true", "/bin/echo"}) {
+    HelperOverride override_helper(helper);
+    auto refused = prepare_photo(bytes + std::string(3 * 1024 * 1024, '\0'));
+    ASSERT_FALSE(refused) << helper;
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_input) << helper;
+    EXPECT_EQ(refused.error().message, kPhotoBrokenMessage) << helper;
+  }
+  // And the real one still works afterwards.
+  EXPECT_TRUE(prepare_photo(bytes));
+}
+
+TEST(PhotoHelper, AnswersAreReadBackExactlyAndCheckedNotTrusted) {
+  PreparedPhoto photo{
+      "image/png",
+      1200,
+      800,
+      {{160, 107, "webp", std::string(10, 'a')}, {960, 640, "jpg", std::string(20, '\n')}}};
+  const std::string wire = encode_photo_answer(photo);
+  auto back = decode_photo_answer(wire).value();
+  EXPECT_EQ(back.content_type, "image/png");
+  EXPECT_EQ(back.width, 1200);
+  ASSERT_EQ(back.variants.size(), 2u);
+  EXPECT_EQ(back.variants[1].bytes, std::string(20, '\n'));
+  EXPECT_EQ(back.variants[1].format, "jpg");
+
+  auto refusal = decode_photo_answer(
+      encode_photo_answer(Error{ErrorCode::too_large, "Ảnh lớn hơn 7 MB", "photo"}));
+  ASSERT_FALSE(refusal);
+  EXPECT_EQ(refusal.error().code, ErrorCode::too_large);
+  EXPECT_EQ(refusal.error().message, "Ảnh lớn hơn 7 MB");
+
+  const std::string header = wire.substr(0, wire.find('\n'));
+  for (
+      const std::string& bad : std::vector<std::string>{
+          "", "no newline", "[]\n", "{\"ok\":1}\n", wire.substr(0, wire.size() - 1), wire + "x",
+          R"({"ok":true,"content_type":"image/gif","width":1,"height":1,"variants":[]})"
+          "\n",
+          R"({"ok":true,"content_type":"image/png","width":-1,"height":1,"variants":[]})"
+          "\n",
+          R"({"ok":true,"content_type":"image/png","width":1,"height":1,"variants":[{"width":1,"height":1,"format":"webp","size":18446744073709551615}]})"
+          "\nabc",
+          R"({"ok":true,"content_type":"image/png","width":1,"height":1,"variants":[{"width":1,"height":1,"format":"exe","size":1}]})"
+          "\na",
+          R"({"ok":false,"code":"invalid_input","message":""})"
+          "\n"}) {
+    auto refused = decode_photo_answer(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_input) << bad;
+  }
+}
+
 // --- Over real HTTP ---------------------------------------------------------------------
 
 constexpr const char* kPassword = "mat-khau-du-dai-1";
