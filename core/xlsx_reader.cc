@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
+
 namespace chophien::core {
 namespace {
 
@@ -98,28 +100,6 @@ std::string decode_escapes(std::string text) {
   return out;
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
 // An Excel serial date as "YYYY-MM-DD HH:MM:SS", or nullopt outside 0 .. 9999-12-31.
 std::optional<std::string> serial_date_text(std::string_view value, bool date1904) {
   double serial = 0;
@@ -135,19 +115,17 @@ std::optional<std::string> serial_date_text(std::string_view value, bool date190
   }
   int64_t days = 0;
   if (date1904) {
-    days = days_from_civil(1904, 1, 1) + whole;
+    days = days_since_epoch(Date{1904, 1, 1}) + whole;
   } else if (whole >= 61) {
     // The 1900 system counts a 29 February 1900 that never was (serial 60, kept from Lotus 1-2-3):
     // from 1 March 1900 on, serials are one day ahead of the calendar.
-    days = days_from_civil(1899, 12, 30) + whole;
+    days = days_since_epoch(Date{1899, 12, 30}) + whole;
   } else {
-    days = days_from_civil(1899, 12, 31) + whole;  // serial 1 is 1 January 1900
+    days = days_since_epoch(Date{1899, 12, 31}) + whole;  // serial 1 is 1 January 1900
   }
-  int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civil_from_days(days, y, m, d);
+  const Date date = date_from_days(days);
   char text[32];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u %02d:%02d:%02d", static_cast<int>(y), m, d,
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", date.year, date.month, date.day,
                 static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),
                 static_cast<int>(seconds % 60));
   return std::string(text);

@@ -98,15 +98,6 @@ bool valid_order_id(std::string_view id) {
   });
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 bool read_number(std::string_view& s, size_t digits, int& out) {
   if (s.size() < digits) return false;
   out = 0;
@@ -252,8 +243,7 @@ std::optional<int64_t> parse_order_time(std::string_view text) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return std::nullopt;
-  const int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  const int64_t days = core::days_since_epoch(core::Date{year, month, day});
   return days * 86400 + hour * 3600 + minute * 60 + second - 7 * 3600;
 }
 
