@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/text.h"
 #include "integrations/crypto.h"
 #include "integrations/lazada.h"
 #include "integrations/marketplace_http.h"
@@ -73,20 +74,27 @@ Result<void> check_attributes(Platform platform, const Listing& listing) {
     return Error{ErrorCode::invalid_input, "tối đa 50 thuộc tính", "attributes"};
   }
   for (const auto& [key, value] : listing.attributes) {
-    const bool ok_key = platform == Platform::lazada
-                            ? !key.empty() && key.size() <= 64 &&
-                                  key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
-                                      std::string::npos &&
-                                  key != "name" && key != "description" && key != "brand"
-                            : !key.empty() && key.size() <= 18 &&
-                                  key.find_first_not_of("0123456789") == std::string::npos;
-    if (!ok_key) {
-      return Error{
-          ErrorCode::invalid_input,
-          "thuộc tính \"" + key + "\": " +
-              (platform == Platform::lazada ? "tên thuộc tính của Lazada chỉ gồm a-z, 0-9 và _"
-                                            : "mã thuộc tính phải là số"),
-          "attributes"};
+    const bool lazada_name =
+        !key.empty() && key.size() <= 64 && (key[0] == '_' || (key[0] >= 'a' && key[0] <= 'z')) &&
+        key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos &&
+        key != "name" && key != "description" && key != "brand";
+    const bool id = !key.empty() && key.size() <= 18 &&
+                    key.find_first_not_of("0123456789") == std::string::npos;
+    if (platform == Platform::lazada ? !lazada_name : !id) {
+      return Error{ErrorCode::invalid_input,
+                   "thuộc tính \"" + key + "\": " +
+                       (platform == Platform::lazada
+                            ? "tên thuộc tính của Lazada gồm a-z, 0-9 và _, bắt đầu bằng chữ"
+                            : "mã thuộc tính phải là số"),
+                   "attributes"};
+    }
+    if (std::count_if(listing.attributes.begin(), listing.attributes.end(),
+                      [&](const auto& a) { return a.first == key; }) > 1) {
+      return Error{ErrorCode::invalid_input, "thuộc tính \"" + key + "\" có hai lần", "attributes"};
+    }
+    if (!core::is_valid_utf8(value)) {
+      return Error{ErrorCode::invalid_input, "thuộc tính \"" + key + "\": chữ không hợp lệ",
+                   "attributes"};
     }
     const size_t length = utf8_length(value);
     const bool control = std::any_of(value.begin(), value.end(),

@@ -499,7 +499,11 @@ class FakeMarketplace {
     const bool jpeg = b.size() > 3 && b.compare(0, 3, "\xFF\xD8\xFF") == 0;
     const bool png = b.size() > 8 && b.compare(0, 8, "\x89PNG\r\n\x1A\n") == 0;
     if (!jpeg && !png) return "image must be JPG or PNG";
-    if (b.size() > max_image_bytes(platform_)) return "image too large";
+    // The platforms' limits as this fake knows them (not the connectors' constants).
+    const size_t limit = platform_ == Platform::shopee   ? 10u << 20
+                         : platform_ == Platform::lazada ? 1u << 20
+                                                         : 5u << 20;
+    if (b.size() > limit) return "image too large";
     if (file.filename.empty()) return "file name required";
     if (platform_ == Platform::tiktok &&
         (!req.has_file("use_case") || req.get_file_value("use_case").content != "MAIN_IMAGE")) {

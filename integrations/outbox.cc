@@ -102,33 +102,34 @@ Result<int> missing_uploads(core::Database& db, int64_t shop_ref,
   return n;
 }
 
-// The bytes to upload for photo number `n` (from 1): the original when the platform takes it,
-// else the JPEG copy. invalid_input (the producer's to mend) when the photo is gone or has
-// neither.
+// The bytes to upload for photo number `n` (from 1): its stored JPEG copy, upright and without
+// the original's metadata (a phone photo's EXIF carries the place it was taken); the original
+// only for a photo without copies, when it is a JPEG or PNG within the platform's limit.
+// invalid_input (the producer's to mend) when the photo is gone or has neither.
 Result<ImageFile> image_file(core::Database& db, Platform platform, const ListingPhoto& photo,
                              int n) {
   const core::ManualClock unused_clock;
   core::ProductStore products(db, unused_clock);
   const std::string which = "Ảnh " + std::to_string(n);
+  const Error gone =
+      Error{ErrorCode::invalid_input, which + " của sản phẩm đã bị xoá; hãy đăng lại.", "photos"};
   ImageFile file;
-  if (uploadable_original(photo.content_type)) {
-    auto data = products.photo_data(photo.sha256);
-    if (!data && data.error().code != ErrorCode::not_found) return data.error();
-    if (!data) return invalid_input(which + " của sản phẩm đã bị xoá; hãy đăng lại.", "photos");
-    if (data->bytes.size() <= max_image_bytes(platform)) {
-      file.content_type = data->content_type;
-      file.bytes = std::move(data->bytes);
-    }
-  }
-  if (file.bytes.empty()) {
-    if (photo.jpeg_width <= 0) {
-      return invalid_input(which + " không phải JPEG hay PNG; sàn không nhận.", "photos");
-    }
+  if (photo.jpeg_width > 0) {
     auto copy = products.photo_variant(photo.sha256, photo.jpeg_width, "jpg");
-    if (!copy && copy.error().code != ErrorCode::not_found) return copy.error();
-    if (!copy) return invalid_input(which + " của sản phẩm đã bị xoá; hãy đăng lại.", "photos");
+    if (!copy) return copy.error().code == ErrorCode::not_found ? gone : copy.error();
     file.content_type = "image/jpeg";
     file.bytes = std::move(copy->bytes);
+  } else {
+    if (!uploadable_original(photo.content_type)) {
+      return invalid_input(which + " không phải JPEG hay PNG; sàn không nhận.", "photos");
+    }
+    auto data = products.photo_data(photo.sha256);
+    if (!data) return data.error().code == ErrorCode::not_found ? gone : data.error();
+    if (data->bytes.size() > max_image_bytes(platform)) {
+      return invalid_input(which + " quá lớn cho sàn này.", "photos");
+    }
+    file.content_type = data->content_type;
+    file.bytes = std::move(data->bytes);
   }
   file.file_name =
       photo.sha256.substr(0, 16) + (file.content_type == "image/png" ? ".png" : ".jpg");
@@ -538,6 +539,15 @@ bool Outbox::take_token(int64_t shop_ref, int64_t now, int cost) {
   return true;
 }
 
+Result<bool> Outbox::row_in_flight(int64_t row_id) {
+  auto s = db_.prepare("SELECT state = 'in_flight' FROM marketplace_outbox WHERE id = ?1");
+  if (!s) return s.error();
+  s->bind(1, row_id);
+  auto row = s->step();
+  if (!row) return row.error();
+  return *row && s->column_int(0) == 1;
+}
+
 Result<std::vector<std::string>> Outbox::upload_photos(const ShopRecord& shop, Connector& connector,
                                                        const std::vector<ListingPhoto>& photos,
                                                        int64_t now, CallInfo& info,
@@ -561,6 +571,13 @@ Result<std::vector<std::string>> Outbox::upload_photos(const ShopRecord& shop, C
     if (!answer.result) {
       Error e = answer.result.error();
       e.message = "Ảnh " + std::to_string(i + 1) + ": " + e.message;
+      // Throttling, server errors and a stale token are retried as for any request; any other
+      // refusal of an image (a "duplicate" included, which for a create would mean looking the
+      // SKU up) is the image's, shown to the producer.
+      if (e.code != ErrorCode::rate_limited && e.code != ErrorCode::unavailable &&
+          e.code != ErrorCode::unauthenticated && e.code != ErrorCode::forbidden) {
+        e.code = ErrorCode::invalid_input;
+      }
       return e;
     }
     auto keep = db_.prepare(R"sql(
@@ -759,6 +776,11 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
         Listing listing = listing_from_json(payload);
         auto uploaded =
             upload_photos(shop, connector, photos_from_json(payload), now, info, report);
+        // Before the create, the row must still be this worker's: uploads take time, and a
+        // lease that ran out meanwhile lets another worker recover the row and look it up.
+        auto still_mine = uploaded ? row_in_flight(row.id) : Result<bool>(true);
+        if (!still_mine) return still_mine.error();
+        if (!*still_mine) continue;
         if (!uploaded) {
           outcome = uploaded.error();
         } else {

@@ -101,8 +101,9 @@ class MarketplaceShops {
   const SecretBox* box_;
 };
 
-// One of our stored product photos (core/products.h) to upload before a create: the original
-// when it is a JPEG or PNG within the platform's limit (max_image_bytes), otherwise its JPEG copy.
+// One of our stored product photos (core/products.h) to upload before a create: its JPEG copy
+// (upright, without the original's EXIF metadata such as the place it was taken); the original
+// only for a photo without copies, when it is a JPEG or PNG within the platform's limit.
 struct ListingPhoto {
   std::string sha256;
   std::string content_type;  // of the original
@@ -218,6 +219,8 @@ class Outbox {
   Result<std::vector<std::string>> upload_photos(const ShopRecord& shop, Connector& connector,
                                                  const std::vector<ListingPhoto>& photos,
                                                  int64_t now, CallInfo& info, OutboxReport& report);
+  // Whether the row is still in_flight (nobody recovered it).
+  Result<bool> row_in_flight(int64_t row_id);
   // A create's requests as they would be sent: the uploads still needed, then the create.
   Result<std::vector<PreparedRequest>> dry_run_create(const ShopRecord& shop, Connector& connector,
                                                       const nlohmann::json& payload);

@@ -407,7 +407,8 @@ TEST_P(OutboxTest, MalformedAttributesAreRefusedBeforeSending) {
   for (auto [key, value] : {std::pair<std::string, std::string>{lazada ? "Bad Name" : "abc", "x"},
                             {lazada ? "name" : "1001", lazada ? "x" : ""},
                             {lazada ? "ok_name" : "1002", "line\nbreak"},
-                            {lazada ? "ok_name" : "1003", std::string(256, 'a')}}) {
+                            {lazada ? "ok_name" : "1003", std::string(256, 'a')},
+                            {lazada ? "100134" : "1004", lazada ? "x" : "\xC3\x28"}}) {
     Listing l = sample_listing("MO-500");
     l.attributes = {{key, value}};
     auto request = connector_->prepare_create(access, l);
@@ -415,6 +416,16 @@ TEST_P(OutboxTest, MalformedAttributesAreRefusedBeforeSending) {
     EXPECT_EQ(request.error().code, ErrorCode::invalid_input);
     EXPECT_EQ(request.error().field, "attributes");
   }
+}
+
+TEST_P(OutboxTest, AnAttributeGivenTwiceIsRefused) {
+  ShopAccess access{"88001", "ROW_fake", "acc-0", "3001"};
+  Listing l = sample_listing("MO-500");
+  const std::string key = GetParam() == Platform::lazada ? "honey_type" : "100134";
+  l.attributes = {{key, "a"}, {key, "b"}};
+  auto request = connector_->prepare_create(access, l);
+  ASSERT_FALSE(request);
+  EXPECT_NE(request.error().message.find("hai lần"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Platforms, OutboxTest,

@@ -38,6 +38,8 @@ std::string jpeg_bytes(size_t size, char fill) {
   b.resize(size, fill);
   return b;
 }
+// The stored JPEG copy of a photo, in these tests.
+std::string copy_of(const std::string& original) { return jpeg_bytes(2000, original.back()); }
 
 // The suffix of each platform's upload path, for scripted faults.
 std::string upload_suffix(Platform p) {
@@ -69,12 +71,10 @@ class PhotoUploadTest : public ::testing::TestWithParam<Platform> {
     product_ = products_.create(producer_, fields).value().id;
   }
 
-  // Stores a photo on the product, with a JPEG copy of `jpeg_width` when not 0.
+  // Stores a photo on the product, with a JPEG copy of `jpeg_width` when not 0 (copy_of(bytes)).
   ListingPhoto add_photo(const std::string& bytes, const std::string& type, int jpeg_width = 0) {
     std::vector<core::PhotoVariant> variants;
-    if (jpeg_width > 0) {
-      variants.push_back({jpeg_width, jpeg_width, "jpg", jpeg_bytes(20000, 'c')});
-    }
+    if (jpeg_width > 0) variants.push_back({jpeg_width, jpeg_width, "jpg", copy_of(bytes)});
     auto photo = products_.add_photo(product_, bytes, type, 1200, 1200, variants).value();
     return ListingPhoto{photo.sha256, type, jpeg_width};
   }
@@ -136,8 +136,8 @@ TEST_P(PhotoUploadTest, PhotosAreUploadedThenNamedInTheCreateInOrder) {
   drain();
   EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "live");
   EXPECT_EQ(fake_.creates(), 1);
-  // The originals went, as they were stored, main photo first.
-  EXPECT_EQ(fake_.uploads(), (std::vector<std::string>{main, second}));
+  // The JPEG copies went (upright, without the originals' EXIF), main photo first.
+  EXPECT_EQ(fake_.uploads(), (std::vector<std::string>{copy_of(main), copy_of(second)}));
   ASSERT_EQ(fake_.last_create_images().size(), 2u);
   EXPECT_TRUE(fake_.rejections().empty()) << fake_.rejections().front();
   EXPECT_EQ(stored_refs(), 2);
@@ -222,19 +222,34 @@ TEST_P(PhotoUploadTest, AnUploadRefusedFailsTheListingWithThePlatformsMessage) {
   EXPECT_EQ(fake_.creates(), 0);
 }
 
-TEST_P(PhotoUploadTest, AnOriginalTooLargeForThePlatformGoesAsItsJpegCopy) {
-  // 1.5 MB: over Lazada's 1 MB, within Shopee's 10 MB and TikTok Shop's 5 MB.
-  const std::string big = png_bytes(1536 * 1024, 'p');
-  const ListingPhoto a = add_photo(big, "image/png", 960);
+TEST_P(PhotoUploadTest, AnUploadRefusedAsDuplicateFailsTheListingWithoutALookup) {
+  const ListingPhoto a = add_photo(jpeg_bytes(5000, 'a'), "image/jpeg");
+  fake_.fail_next(upload_suffix(GetParam()), Fault::duplicate_sku);
   ASSERT_TRUE(outbox_.enqueue_create(shop_, listing_without_images("MO-500"), kStart, {a}));
   drain();
-  ASSERT_EQ(fake_.uploads().size(), 1u);
+  EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "failed");
+  EXPECT_EQ(fake_.creates(), 0);
+  // A duplicate answer to an image is not a duplicate SKU: nothing is looked up.
+  EXPECT_EQ(fake_.calls("/product/202309/products/search") + fake_.calls("get_item_list") +
+                fake_.calls("/products/get"),
+            0);
+}
+
+TEST_P(PhotoUploadTest, APhotoWithoutCopiesGoesAsItIsWithinThePlatformsLimit) {
+  // 1.5 MB: over Lazada's 1 MB, within Shopee's 10 MB and TikTok Shop's 5 MB.
+  const std::string big = png_bytes(1536 * 1024, 'p');
+  const ListingPhoto a = add_photo(big, "image/png");
+  ASSERT_TRUE(outbox_.enqueue_create(shop_, listing_without_images("MO-500"), kStart, {a}));
+  drain();
   if (GetParam() == Platform::lazada) {
-    EXPECT_EQ(fake_.uploads()[0], jpeg_bytes(20000, 'c'));
+    EXPECT_TRUE(fake_.uploads().empty());
+    auto listing = outbox_.listing(shop_, "MO-500").value();
+    EXPECT_EQ(listing->state, "failed");
+    EXPECT_NE(listing->error.find("quá lớn"), std::string::npos) << listing->error;
   } else {
-    EXPECT_EQ(fake_.uploads()[0], big);
+    EXPECT_EQ(fake_.uploads(), std::vector<std::string>{big});
+    EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "live");
   }
-  EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "live");
 }
 
 TEST_P(PhotoUploadTest, AWebpPhotoGoesAsItsJpegCopy) {
@@ -243,7 +258,7 @@ TEST_P(PhotoUploadTest, AWebpPhotoGoesAsItsJpegCopy) {
   const ListingPhoto a = add_photo(webp, "image/webp", 480);
   ASSERT_TRUE(outbox_.enqueue_create(shop_, listing_without_images("MO-500"), kStart, {a}));
   drain();
-  EXPECT_EQ(fake_.uploads(), (std::vector<std::string>{jpeg_bytes(20000, 'c')}));
+  EXPECT_EQ(fake_.uploads(), (std::vector<std::string>{copy_of(webp)}));
 }
 
 TEST_P(PhotoUploadTest, APhotoDeletedBeforeSendingFailsWithAClearMessage) {

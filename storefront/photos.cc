@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "core/log.h"
+
 extern char** environ;
 
 namespace chophien::storefront {
@@ -47,8 +49,13 @@ std::string helper_path() {
     dir.erase(dir.rfind('/') + 1);
     if (executable(dir + "chophien-photos")) return dir + "chophien-photos";
   }
-#ifdef CHOPHIEN_PHOTO_HELPER_BUILD
-  if (executable(CHOPHIEN_PHOTO_HELPER_BUILD)) return CHOPHIEN_PHOTO_HELPER_BUILD;
+#if defined(CHOPHIEN_PHOTO_HELPER_BUILD) && defined(CHOPHIEN_BUILD_DIR)
+  // Only a program running from the build tree (a test) looks there; an installed server never
+  // runs a path compiled into it.
+  if (n > 0 && std::string_view(self, static_cast<size_t>(n)).starts_with(CHOPHIEN_BUILD_DIR "/") &&
+      executable(CHOPHIEN_PHOTO_HELPER_BUILD)) {
+    return CHOPHIEN_PHOTO_HELPER_BUILD;
+  }
 #endif
   return "";
 }
@@ -75,15 +82,63 @@ Result<std::string> run_helper(const std::string& path, std::string_view input) 
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return unavailable;
   Fd from_child{out_pipe[0]}, child_out{out_pipe[1]};
 
+  // The helper gets its two pipes and nothing else of the server: no other descriptor (the
+  // listening socket and client connections are not close-on-exec), no environment (secrets
+  // live there), default signal handling and an empty signal mask (the server blocks SIGTERM).
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, child_in.fd, 0);
   posix_spawn_file_actions_adddup2(&actions, child_out.fd, 1);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setsigdefault(&attributes, &all);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
+  char* envp[] = {const_cast<char*>("PATH=/usr/bin:/bin"), nullptr};
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ);
+  const int spawned = posix_spawn(&pid, path.c_str(), &actions, &attributes, argv, envp);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return unavailable;
+  posix_spawnattr_destroy(&attributes);
+  if (spawned != 0) {
+    core::log("photo.helper_failed", {{"path", path}, {"errno", spawned}});
+    return unavailable;
+  }
+  // From here the child is always waited for, and the thread's signal mask restored, whatever
+  // happens below (an allocation failing included).
+  struct Reaper {
+    pid_t pid;
+    sigset_t mask;
+    bool done = false;
+    int status = 0;
+    int wait() {
+      if (!done) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        done = true;
+      }
+      return status;
+    }
+    ~Reaper() {
+      if (!done) {
+        kill(pid, SIGKILL);
+        wait();
+      }
+      // A SIGPIPE raised by a write to the helper is taken here, never delivered.
+      sigset_t pending, pipe_only;
+      sigemptyset(&pipe_only);
+      sigaddset(&pipe_only, SIGPIPE);
+      if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+        const timespec now{0, 0};
+        sigtimedwait(&pipe_only, nullptr, &now);
+      }
+      pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+    }
+  };
   child_in.reset();
   child_out.reset();
   fcntl(to_child.fd, F_SETFL, O_NONBLOCK);
@@ -94,7 +149,7 @@ Result<std::string> run_helper(const std::string& path, std::string_view input) 
   sigemptyset(&pipe_signal);
   sigaddset(&pipe_signal, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
-  bool broken_pipe = false;
+  Reaper reaper{pid, before};
 
   std::string output;
   size_t written = 0;
@@ -117,7 +172,6 @@ Result<std::string> run_helper(const std::string& path, std::string_view input) 
       if (w > 0) {
         written += static_cast<size_t>(w);
       } else if (errno != EAGAIN && errno != EINTR) {
-        broken_pipe = errno == EPIPE;
         to_child.reset();
         written = input.size();
       }
@@ -137,22 +191,22 @@ Result<std::string> run_helper(const std::string& path, std::string_view input) 
     }
   }
   to_child.reset();
-  if (broken_pipe) {
-    const timespec now{0, 0};
-    sigtimedwait(&pipe_signal, nullptr, &now);
-  }
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
   const bool finished = from_child.fd < 0 && !overflow;
   if (!finished) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  const int status = reaper.wait();
+  if (finished && WIFEXITED(status) && WEXITSTATUS(status) == 0) return output;
+  core::log("photo.helper_failed", {{"path", path},
+                                    {"exit", WIFEXITED(status) ? WEXITSTATUS(status) : -1},
+                                    {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
+                                    {"timed_out", !finished && !overflow}});
+  // 127: the helper could not be loaded (a library missing); kHelperCannotStart: it could not
+  // start its decoder. Both are the server's installation, not the file.
+  if (finished && WIFEXITED(status) &&
+      (WEXITSTATUS(status) == 127 || WEXITSTATUS(status) == kPhotoHelperCannotStart)) {
+    return unavailable;
   }
-  if (!finished || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    // The decoder gave up on this file (crashed, ran too long, answered nonsense): the file's
-    // fault, not the server's.
-    return photo_error(ErrorCode::invalid_input, kPhotoBrokenMessage);
-  }
-  return output;
+  // Otherwise the decoder gave up on this file (crashed, ran too long, answered nonsense).
+  return photo_error(ErrorCode::invalid_input, kPhotoBrokenMessage);
 }
 
 // The product when it belongs to `producer_id`.
@@ -222,18 +276,21 @@ Result<PreparedPhoto> decode_photo_answer(std::string_view answer) {
   if (eol == std::string_view::npos || eol > 64 * 1024) return bad;
   const json header = json::parse(answer.substr(0, eol), nullptr, false);
   if (!header.is_object() || !header.value("ok", json()).is_boolean()) return bad;
+  auto text = [&](const char* name) {
+    const auto it = header.find(name);
+    return it != header.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   if (!header["ok"].get<bool>()) {
-    const std::string code = header.value("code", "");
-    const std::string message = header.value("message", "");
+    const std::string code = text("code");
+    const std::string message = text("message");
     if (message.empty()) return bad;
-    // The helper refuses files (invalid_input, too_large); anything else is the server's fault.
-    return Error{code == "too_large"       ? ErrorCode::too_large
-                 : code == "invalid_input" ? ErrorCode::invalid_input
-                                           : ErrorCode::unavailable,
-                 message, "photo"};
+    // The helper refuses files (invalid_input, too_large); nothing else is an answer.
+    if (code != "too_large" && code != "invalid_input") return bad;
+    return Error{code == "too_large" ? ErrorCode::too_large : ErrorCode::invalid_input, message,
+                 "photo"};
   }
   PreparedPhoto out;
-  out.content_type = header.value("content_type", "");
+  out.content_type = text("content_type");
   if (out.content_type != "image/jpeg" && out.content_type != "image/png" &&
       out.content_type != "image/webp") {
     return bad;
@@ -244,12 +301,14 @@ Result<PreparedPhoto> decode_photo_answer(std::string_view answer) {
       variants.size() > 8) {
     return bad;
   }
-  out.width = width.get<int>();
-  out.height = height.get<int>();
-  if (out.width <= 0 || out.height <= 0 || out.width > kMaxPhotoSide ||
-      out.height > kMaxPhotoSide) {
-    return bad;
-  }
+  // Range-checked as 64-bit numbers before narrowing.
+  auto in_range = [](const json& v, int64_t max) {
+    const int64_t x = v.get<int64_t>();
+    return x > 0 && x <= max;
+  };
+  if (!in_range(width, kMaxPhotoSide) || !in_range(height, kMaxPhotoSide)) return bad;
+  out.width = static_cast<int>(width.get<int64_t>());
+  out.height = static_cast<int>(height.get<int64_t>());
   size_t at = eol + 1;
   for (const auto& v : variants) {
     if (!v.is_object() || !v.value("width", json()).is_number_integer() ||
@@ -257,13 +316,13 @@ Result<PreparedPhoto> decode_photo_answer(std::string_view answer) {
         !v.value("size", json()).is_number_unsigned() || !v.value("format", json()).is_string()) {
       return bad;
     }
+    if (!in_range(v["width"], 4096) || !in_range(v["height"], 4 * 4096)) return bad;
     core::PhotoVariant variant;
-    variant.width = v["width"].get<int>();
-    variant.height = v["height"].get<int>();
+    variant.width = static_cast<int>(v["width"].get<int64_t>());
+    variant.height = static_cast<int>(v["height"].get<int64_t>());
     variant.format = v["format"].get<std::string>();
     const uint64_t size = v["size"].get<uint64_t>();
-    if (variant.width <= 0 || variant.width > 4096 || variant.height <= 0 ||
-        (variant.format != "webp" && variant.format != "jpg") || size == 0 ||
+    if ((variant.format != "webp" && variant.format != "jpg") || size == 0 ||
         size > answer.size() - at) {
       return bad;
     }

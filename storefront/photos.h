@@ -24,7 +24,9 @@
 // its hundred libraries (the pages it maps cost the server about 15 MB of resident memory), and
 // a decoder that crashes or hangs on a hostile file takes only that process with it. The helper
 // is found as CHOPHIEN_PHOTO_HELPER, else chophien-photos next to the running program, else the
-// one in the build tree. It answers on stdout in the format of encode_photo_answer.
+// one in the build tree (only for a program itself in the build tree: the tests). It gets its two
+// pipes, no other descriptor, no environment and default signals. It answers on stdout in the
+// format of encode_photo_answer.
 //
 // Thread-safety: every function may be called from any thread at once; each call uses the
 // database connection it is given, one thread at a time per connection.
@@ -57,6 +59,9 @@ inline constexpr std::string_view kPhotoBrokenMessage =
     "Ảnh bị hỏng hoặc tải lên chưa hết, vui lòng chọn lại ảnh. / The image is damaged or cut "
     "short.";
 
+// The helper's exit status when it cannot start its decoder (libvips).
+inline constexpr int kPhotoHelperCannotStart = 4;
+
 // A decoded, checked photo and its copies, not yet stored.
 struct PreparedPhoto {
   std::string content_type;  // image/jpeg, image/png or image/webp, from the content
@@ -67,8 +72,8 @@ struct PreparedPhoto {
 
 // Checks and decodes `bytes` and makes the copies, in the helper process. No storage. The content
 // type the client claims is not asked for: the content decides. unavailable when the helper is
-// missing or cannot be started; a helper that crashes, runs past 60 s or answers nonsense means
-// a broken file (invalid_input).
+// missing, cannot be loaded or cannot start libvips; a helper that crashes, runs past 60 s or
+// answers nonsense means a broken file (invalid_input). Failures of the helper are logged.
 Result<PreparedPhoto> prepare_photo(std::string_view bytes);
 
 // "image/jpeg", "image/png" or "image/webp" by the first bytes; "" for anything else.

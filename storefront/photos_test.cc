@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <vips/vips.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -372,6 +375,36 @@ TEST_F(PhotosTest, AHelperThatFailsOrAnswersNonsenseMeansABrokenFile) {
   EXPECT_TRUE(prepare_photo(bytes));
 }
 
+TEST(PhotoHelper, TheHelperGetsNoneOfTheServersDescriptorsOrEnvironment) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("photo_helper_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string seen = (dir / "seen").string();
+  const std::string script = (dir / "helper.sh").string();
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\n{ env; echo fds; ls /proc/$$/fd; } > " << seen << "\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  setenv("CHOPHIEN_SECRET_KEY", "k-should-not-leak-k-should-not-leak", 1);
+  const int open_socket = ::socket(AF_INET, SOCK_STREAM, 0);  // like a client connection
+  ASSERT_GE(open_socket, 0);
+  {
+    HelperOverride override_helper(script);
+    EXPECT_FALSE(prepare_photo(std::string("\xFF\xD8\xFF") + std::string(100, 'x')));
+  }
+  ::close(open_socket);
+  unsetenv("CHOPHIEN_SECRET_KEY");
+  std::ifstream in(seen);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+  ASSERT_NE(text.find("fds"), std::string::npos) << text;
+  EXPECT_EQ(text.find("CHOPHIEN"), std::string::npos) << text;
+  // stdin, stdout, stderr (and what the shell and ls open): not the server's socket.
+  const std::string fds = "\n" + text.substr(text.find("fds") + 4);
+  EXPECT_EQ(fds.find("\n" + std::to_string(open_socket) + "\n"), std::string::npos) << fds;
+}
+
 TEST(PhotoHelper, AnswersAreReadBackExactlyAndCheckedNotTrusted) {
   PreparedPhoto photo{
       "image/png",
@@ -405,6 +438,14 @@ TEST(PhotoHelper, AnswersAreReadBackExactlyAndCheckedNotTrusted) {
           R"({"ok":true,"content_type":"image/png","width":1,"height":1,"variants":[{"width":1,"height":1,"format":"exe","size":1}]})"
           "\na",
           R"({"ok":false,"code":"invalid_input","message":""})"
+          "\n",
+          R"({"ok":false,"code":1,"message":"x"})"
+          "\n",
+          R"({"ok":false,"code":"internal","message":"x"})"
+          "\n",
+          R"({"ok":true,"content_type":7,"width":1,"height":1,"variants":[]})"
+          "\n",
+          R"({"ok":true,"content_type":"image/png","width":4294967297,"height":1,"variants":[]})"
           "\n"}) {
     auto refused = decode_photo_answer(bad);
     ASSERT_FALSE(refused) << bad;

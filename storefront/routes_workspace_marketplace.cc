@@ -506,7 +506,10 @@ void publish(AppContext& app, const httplib::Request& req, httplib::Response& re
   const auto width = form_int(req, "width_cm", 1, 300);
   const auto height = form_int(req, "height_cm", 1, 300);
   std::string problem;
-  if (product.fields.status != core::ProductStatus::active) {
+  if (!core::is_valid_utf8(listing.brand) || !core::is_valid_utf8(images) ||
+      !core::is_valid_utf8(attributes)) {
+    problem = "Chữ gửi lên không hợp lệ (không phải UTF-8); hãy nhập lại.";
+  } else if (product.fields.status != core::ProductStatus::active) {
     problem =
         "Chỉ sản phẩm đang bán mới đăng lên sàn được; hãy chuyển sản phẩm sang đang bán trước.";
   } else if (listing.category_id.empty() || listing.category_id.size() > 32 ||

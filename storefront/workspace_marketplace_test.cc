@@ -406,9 +406,15 @@ TEST_F(WorkspaceMarketplace, TheProductsOwnPhotosAreUploadedAndNamedInTheListing
   lazada_.require_uploaded_images();
   // A real PNG (a QR code), stored the way the photo form stores it: decoded, copies made.
   const std::string png = qr::render_png("Miến dong Bảo Lâm").value.value();
+  std::string jpeg_copy;
   {
     auto db = server_->db().acquire_writer().value();
-    ASSERT_TRUE(store_photo(*db, clock_, ids_.producer_a, ids_.mien, png));
+    auto photo = store_photo(*db, clock_, ids_.producer_a, ids_.mien, png);
+    ASSERT_TRUE(photo);
+    jpeg_copy = core::ProductStore(*db, clock_)
+                    .photo_variant(photo->sha256, photo->variant_widths.back(), "jpg")
+                    .value()
+                    .bytes;
   }
   httplib::Params form = publish_form();
   form.erase("images");
@@ -419,7 +425,9 @@ TEST_F(WorkspaceMarketplace, TheProductsOwnPhotosAreUploadedAndNamedInTheListing
       browser.post(product_path(ids_.mien) + "/san/" + std::to_string(shop) + "/dang", form);
   ASSERT_EQ(published->status, 303) << published->body;
   EXPECT_EQ(send().totals.done, 1);
-  EXPECT_EQ(lazada_.uploads(), std::vector<std::string>{png});
+  // Its JPEG copy goes (upright, without the original's metadata), not the original.
+  EXPECT_EQ(lazada_.uploads(), std::vector<std::string>{jpeg_copy});
+  EXPECT_NE(jpeg_copy, png);
   EXPECT_EQ(
       lazada_.last_create_attributes(),
       (std::vector<std::pair<std::string, std::string>>{{"honey_type", "Mật ong hoa cà phê"}}));

@@ -2,21 +2,29 @@
 // photo's bytes on stdin, writes the answer (storefront::encode_photo_answer) on stdout, and
 // exits 0; a non-zero exit means it could not answer. It runs once per photo, so a file that
 // crashes or hangs the decoder takes only this process; the CPU time is capped as well.
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 
 #include "core/products.h"
 #include "storefront/photo_codec.h"
 #include "storefront/photos.h"
 
-int main() {
+int main() try {
   // The server kills the helper after 60 s of wall time; this stops a spinning decoder even if
-  // nobody waits for it any more.
+  // nobody waits for it any more. It may not gain privileges, nor (outside the sanitizer builds,
+  // which reserve terabytes of address space) use more than 2 GiB.
   const rlimit cpu{60, 61};
   setrlimit(RLIMIT_CPU, &cpu);
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+#if !defined(__SANITIZE_ADDRESS__)
+  const rlimit memory{rlim_t{2} << 30, rlim_t{2} << 30};
+  setrlimit(RLIMIT_AS, &memory);
+#endif
 
   std::string input;
   char buffer[65536];
@@ -35,4 +43,7 @@ int main() {
     written += static_cast<size_t>(n);
   }
   return 0;
+} catch (const std::logic_error&) {
+  // libvips did not start (photo_codec.cc): the installation, not the photo.
+  return chophien::storefront::kPhotoHelperCannotStart;
 }
