@@ -539,6 +539,17 @@ bool Outbox::take_token(int64_t shop_ref, int64_t now, int cost) {
   return true;
 }
 
+Result<void> Outbox::forget_uploads(int64_t shop_ref, const std::vector<ListingPhoto>& photos) {
+  for (const auto& photo : photos) {
+    auto s =
+        db_.prepare("DELETE FROM marketplace_images WHERE shop_ref = ?1 AND photo_sha256 = ?2");
+    if (!s) return s.error();
+    s->bind(1, shop_ref).bind(2, photo.sha256);
+    if (auto ok = s->run(); !ok) return ok.error();
+  }
+  return {};
+}
+
 Result<bool> Outbox::row_in_flight(int64_t row_id) {
   auto s = db_.prepare("SELECT state = 'in_flight' FROM marketplace_outbox WHERE id = ?1");
   if (!s) return s.error();
@@ -877,6 +888,13 @@ Result<OutboxReport> Outbox::run_once(int64_t now,
         if (auto ok = set_listing(db_, row.shop_ref, row.sku, "failed", nullptr, message, now);
             !ok) {
           return ok.error();
+        }
+        // The platform may have refused the images it holds for us (purged, or another
+        // environment's): a retry uploads this listing's photos again rather than name them.
+        if (error.code == ErrorCode::invalid_input) {
+          if (auto ok = forget_uploads(row.shop_ref, photos_from_json(payload)); !ok) {
+            return ok.error();
+          }
         }
       }
       ++report.failed;

@@ -15,7 +15,8 @@
 // the row is claimed (in_flight, lease until now + lease_seconds) before anything is sent;
 // A create that carries our own photos (ListingPhoto) first uploads those the shop does not
 // have yet (the references are kept per shop and photo in marketplace_images, migration 0023,
-// so a retry or another product with the same photo does not upload again); each upload counts
+// so a retry or another product with the same photo does not upload again; a create the
+// platform refuses drops them, in case it was the images it refused); each upload counts
 // against the rate limit like any request, and a failed upload fails or delays the create as
 // the create itself would (the create was not sent, so it is never reconciled for it).
 //   success                        -> done (a create makes the listing live with the item id)
@@ -219,6 +220,8 @@ class Outbox {
   Result<std::vector<std::string>> upload_photos(const ShopRecord& shop, Connector& connector,
                                                  const std::vector<ListingPhoto>& photos,
                                                  int64_t now, CallInfo& info, OutboxReport& report);
+  // Drops the shop's kept references of `photos`, so the next create uploads them again.
+  Result<void> forget_uploads(int64_t shop_ref, const std::vector<ListingPhoto>& photos);
   // Whether the row is still in_flight (nobody recovered it).
   Result<bool> row_in_flight(int64_t row_id);
   // A create's requests as they would be sent: the uploads still needed, then the create.

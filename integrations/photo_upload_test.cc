@@ -173,6 +173,26 @@ TEST_P(PhotoUploadTest, APhotoAlreadyOnTheShopIsNotUploadedAgain) {
   EXPECT_EQ(outbox_.listing(shop_, "MO-1000").value()->state, "live");
 }
 
+TEST_P(PhotoUploadTest, ACreateRefusedDropsTheKeptImagesSoTheRetryUploadsAgain) {
+  const ListingPhoto photo = add_photo(jpeg_bytes(5000, 'a'), "image/jpeg", 960);
+  // The platform refuses the create (say, an image it no longer has).
+  fake_.fail_next(GetParam() == Platform::shopee   ? "add_item"
+                  : GetParam() == Platform::lazada ? "/product/create"
+                                                   : "/product/202309/products",
+                  Fault::validation);
+  ASSERT_TRUE(outbox_.enqueue_create(shop_, listing_without_images("MO-500"), kStart, {photo}));
+  drain();
+  EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "failed");
+  EXPECT_EQ(fake_.uploads().size(), 1u);
+  EXPECT_EQ(stored_refs(), 0);
+  ASSERT_TRUE(outbox_.retry_failed_create(shop_, "MO-500", clock_.now()));
+  drain();
+  EXPECT_EQ(outbox_.listing(shop_, "MO-500").value()->state, "live");
+  EXPECT_EQ(fake_.uploads().size(), 2u);
+  EXPECT_EQ(stored_refs(), 1);
+  EXPECT_EQ(fake_.creates(), 1);
+}
+
 TEST_P(PhotoUploadTest, AThrottledUploadIsRetriedAndTheListingCreatedOnce) {
   const ListingPhoto a = add_photo(jpeg_bytes(5000, 'a'), "image/jpeg");
   const ListingPhoto b = add_photo(jpeg_bytes(6000, 'b'), "image/jpeg");
