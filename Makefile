@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null)
 
-.PHONY: deps build run test test-dev test-asan format-check format bench fuzz fuzz-xlsx clean
+.PHONY: deps build run test test-dev test-asan format-check format bench fuzz fuzz-xlsx fuzz-http clean
 
 deps:
 	@./scripts/deps.sh
@@ -61,6 +61,13 @@ fuzz-xlsx: deps
 	cmake --build build/fuzz -j $(JOBS) --target fuzz_xlsx
 	mkdir -p build/fuzz/corpus-xlsx && cp tests/fuzz/corpus/xlsx/* build/fuzz/corpus-xlsx/
 	./build/fuzz/tests/fuzz_xlsx -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 -rss_limit_mb=2048 build/fuzz/corpus-xlsx
+
+# The front door's request-head parser (storefront/request_head.h) under libFuzzer.
+fuzz-http: deps
+	CC=clang CXX=clang++ cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCHOPHIEN_FUZZ=ON -DCHOPHIEN_BENCH=OFF -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_request_head
+	mkdir -p build/fuzz/corpus-http && cp tests/fuzz/corpus/request_head/* build/fuzz/corpus-http/
+	./build/fuzz/tests/fuzz_request_head -max_total_time=$${FUZZ_SECONDS:-60} -max_len=20000 build/fuzz/corpus-http
 
 clean:
 	rm -rf build out

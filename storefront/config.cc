@@ -58,6 +58,8 @@ Result<void> apply(Config& config, std::string_view name, std::string_view value
     config.tls_key = std::string(value);
   } else if (name == "threads") {
     return number(1, 1024, config.threads);
+  } else if (name == "front-threads") {
+    return number(0, 64, config.front_threads);
   } else if (name == "max-body") {
     return number(1024, int64_t{1} << 30, config.max_body_bytes);
   } else if (name == "order-ttl-minutes") {
@@ -134,6 +136,7 @@ constexpr EnvSetting kEnv[] = {
     {"CHOPHIEN_TLS_CERT", "tls-cert"},
     {"CHOPHIEN_TLS_KEY", "tls-key"},
     {"CHOPHIEN_THREADS", "threads"},
+    {"CHOPHIEN_FRONT_THREADS", "front-threads"},
     {"CHOPHIEN_MAX_BODY", "max-body"},
     {"CHOPHIEN_ORDER_TTL_MINUTES", "order-ttl-minutes"},
     {"CHOPHIEN_PUBLIC_URL", "public-url"},
@@ -204,7 +207,9 @@ Result<Config> Config::load(std::span<const std::string_view> args,
 
 std::string_view serve_usage() {
   return "usage: chophien serve [--db FILE] [--listen HOST:PORT] [--demo]\n"
-         "                      [--tls-cert FILE --tls-key FILE] [--threads N] [--max-body BYTES]\n"
+         "                      [--tls-cert FILE --tls-key FILE] [--threads N] [--front-threads "
+         "N]\n"
+         "                      [--max-body BYTES]\n"
          "                      [--order-ttl-minutes N] [--public-url URL] [--log all|errors|off]\n"
          "                      [--reconcile-interval SECONDS] [--sync-interval SECONDS]\n"
          "                      [--payos-api-url URL]\n"

@@ -29,6 +29,7 @@ struct Config {
   std::string tls_cert;                 // --tls-cert, CHOPHIEN_TLS_CERT (PEM file)
   std::string tls_key;                  // --tls-key, CHOPHIEN_TLS_KEY (PEM file)
   int threads = 64;                     // CHOPHIEN_THREADS: worker threads = keep-alive connections
+  int front_threads = 2;  // CHOPHIEN_FRONT_THREADS: front door threads (front_door.h); 0: none
   size_t max_body_bytes = 8 * 1024 * 1024;  // CHOPHIEN_MAX_BODY: larger bodies get 413
   int order_ttl_minutes = 120;              // CHOPHIEN_ORDER_TTL_MINUTES
   std::string public_url;                   // CHOPHIEN_PUBLIC_URL; empty: http(s)://host:port

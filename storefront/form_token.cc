@@ -41,26 +41,39 @@ std::string new_form_token() {
   return out;
 }
 
+std::optional<std::string> cookie_in(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t semi = header.find(';');
+    const std::string_view pair = trim(header.substr(0, semi));
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) {
+      std::string_view value = trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      return std::string(value);
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> cookie_value(const httplib::Request& req, std::string_view name) {
   auto range = req.headers.equal_range("Cookie");
   for (auto it = range.first; it != range.second; ++it) {
-    std::string_view header = it->second;
-    while (!header.empty()) {
-      const size_t semi = header.find(';');
-      const std::string_view pair = trim(header.substr(0, semi));
-      const size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) {
-        std::string_view value = trim(pair.substr(eq + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-          value = value.substr(1, value.size() - 2);
-        }
-        return std::string(value);
-      }
-      if (semi == std::string_view::npos) break;
-      header.remove_prefix(semi + 1);
-    }
+    if (auto value = cookie_in(it->second, name)) return value;
   }
   return std::nullopt;
+}
+
+bool well_formed_form_token(std::string_view token) { return well_formed(token); }
+
+std::string form_token_cookie(std::string_view token, bool tls) {
+  std::string cookie = std::string(kFormTokenCookie) + "=" + std::string(token) +
+                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400";
+  if (tls) cookie += "; Secure";
+  return cookie;
 }
 
 std::string form_token_for(const httplib::Request& req, httplib::Response& res, bool tls) {
@@ -68,10 +81,7 @@ std::string form_token_for(const httplib::Request& req, httplib::Response& res, 
     return *existing;
   }
   std::string token = new_form_token();
-  std::string cookie = std::string(kFormTokenCookie) + "=" + token +
-                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=86400";
-  if (tls) cookie += "; Secure";
-  res.set_header("Set-Cookie", cookie);
+  res.set_header("Set-Cookie", form_token_cookie(token, tls));
   return token;
 }
 

@@ -27,6 +27,14 @@ std::string new_form_token();
 
 // The value of cookie `name` in the request's Cookie header(s); nullopt when absent.
 std::optional<std::string> cookie_value(const httplib::Request& req, std::string_view name);
+// The same for one Cookie header's value.
+std::optional<std::string> cookie_in(std::string_view header, std::string_view name);
+
+// True when `token` has the form of a token (32 lower-case hex digits).
+bool well_formed_form_token(std::string_view token);
+
+// The Set-Cookie value that gives the visitor `token` (Secure under TLS).
+std::string form_token_cookie(std::string_view token, bool tls);
 
 // The token for a page that shows a form: the visitor's cookie when it is well-formed, otherwise a
 // new one, which is then also set on `res`.

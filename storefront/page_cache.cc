@@ -48,17 +48,17 @@ std::string PageCache::Page::etag_for(std::string_view token) const {
 PageCache::PageCache(Options options) : options_(options), placeholder_(new_form_token()) {}
 
 std::shared_ptr<const PageCache::Page> PageCache::find(const std::string& key, uint64_t generation,
-                                                       TimePoint now) {
+                                                       TimePoint now, bool count_miss) {
   std::lock_guard lock(mutex_);
   auto it = index_.find(key);
   if (it == index_.end()) {
-    ++stats_.misses;
+    if (count_miss) ++stats_.misses;
     return nullptr;
   }
   const Page& page = *it->second->page;
   if (page.generation != generation || now - page.stored_at >= options_.max_age) {
     erase(it->second);
-    ++stats_.misses;
+    if (count_miss) ++stats_.misses;
     return nullptr;
   }
   lru_.splice(lru_.begin(), lru_, it->second);
@@ -67,9 +67,12 @@ std::shared_ptr<const PageCache::Page> PageCache::find(const std::string& key, u
 }
 
 std::shared_ptr<const PageCache::Page> PageCache::store(const std::string& key, uint64_t generation,
-                                                        std::string html, TimePoint now) {
+                                                        std::string html, TimePoint now,
+                                                        std::string route, bool form) {
   auto page = std::make_shared<Page>();
   page->html = std::move(html);
+  page->route = std::move(route);
+  page->form = form;
   for (size_t at = page->html.find(placeholder_); at != std::string::npos;
        at = page->html.find(placeholder_, at + placeholder_.size())) {
     page->token_at.push_back(at);
@@ -91,6 +94,21 @@ std::shared_ptr<const PageCache::Page> PageCache::store(const std::string& key, 
   stats_.bytes += bytes;
   stats_.entries = lru_.size();
   return page;
+}
+
+bool PageCache::etag_listed(std::string_view if_none_match, std::string_view etag) {
+  size_t at = 0;
+  while (at < if_none_match.size()) {
+    size_t end = if_none_match.find(',', at);
+    if (end == std::string_view::npos) end = if_none_match.size();
+    std::string_view tag = if_none_match.substr(at, end - at);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    at = end + 1;
+  }
+  return false;
 }
 
 void PageCache::erase(List::iterator it) {

@@ -52,6 +52,8 @@ class PageCache {
     std::string etag;              // strong validator of html, quoted: "\"c3ab8ff13720e8ad\""
     uint64_t generation = 0;
     TimePoint stored_at;
+    std::string route;  // the pattern of the route that rendered it (the /metrics label)
+    bool form = false;  // has a form: the visitor's CSRF token goes where the placeholder is
 
     // The page as one visitor sees it: the placeholder replaced by `token` (which must have the
     // placeholder's length; an empty token is only allowed when the page has no form).
@@ -76,13 +78,20 @@ class PageCache {
   const std::string& token_placeholder() const { return placeholder_; }
 
   // The entry for `key` when it was stored under `generation` and is younger than max_age at
-  // `now`; null otherwise (a stale entry is dropped).
-  std::shared_ptr<const Page> find(const std::string& key, uint64_t generation, TimePoint now);
+  // `now`; null otherwise (a stale entry is dropped). `count_miss` false: a miss is not counted
+  // in stats() (the front door asks first, and the handler asks again).
+  std::shared_ptr<const Page> find(const std::string& key, uint64_t generation, TimePoint now,
+                                   bool count_miss = true);
 
   // Keeps `html` (rendered with token_placeholder()) under `key`, replacing any older entry.
   // Returns the stored page, or a page that was not kept when it is too large for the budget.
+  // `route` and `form` are kept with it (see Page).
   std::shared_ptr<const Page> store(const std::string& key, uint64_t generation, std::string html,
-                                    TimePoint now);
+                                    TimePoint now, std::string route = {}, bool form = false);
+
+  // True when an If-None-Match header value names `etag` (or is "*"). Weak forms match too
+  // (RFC 9110 compares them weakly for GET).
+  static bool etag_listed(std::string_view if_none_match, std::string_view etag);
 
   // Drops everything.
   void clear();

@@ -24,6 +24,7 @@
 #include "qr/image.h"
 #include "storefront/cart.h"
 #include "storefront/form_token.h"
+#include "storefront/front_answer.h"
 #include "storefront/http_errors.h"
 #include "storefront/page_cache.h"
 #include "storefront/payment_info.h"
@@ -130,36 +131,14 @@ const char* status_vi(core::OrderStatus status) {
   return "";
 }
 
-// True when an If-None-Match header names `etag` (or is "*"). Weak forms match too (RFC 9110
-// compares them weakly for GET).
-bool etag_matches(const httplib::Request& req, std::string_view etag) {
-  if (!req.has_header("If-None-Match")) return false;
-  const std::string header = req.get_header_value("If-None-Match");
-  size_t at = 0;
-  while (at < header.size()) {
-    size_t end = header.find(',', at);
-    if (end == std::string::npos) end = header.size();
-    std::string_view tag = std::string_view(header).substr(at, end - at);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag.starts_with("W/")) tag.remove_prefix(2);
-    if (tag == "*" || tag == etag) return true;
-    at = end + 1;
-  }
-  return false;
-}
-
 class Shop {
  public:
   explicit Shop(AppContext& app)
       : app_(app),
         key_(cart_key(app.config)),
-        page_hits_(app.metrics.counter("chophien_page_cache_requests_total",
-                                       "Public pages served from the page cache or rendered",
-                                       "result=\"hit\"")),
-        page_misses_(app.metrics.counter("chophien_page_cache_requests_total",
-                                         "Public pages served from the page cache or rendered",
-                                         "result=\"miss\"")) {}
+        pages_(*app.pages),
+        page_hits_(page_cache_requests(app.metrics, true)),
+        page_misses_(page_cache_requests(app.metrics, false)) {}
 
   void home(const httplib::Request& req, httplib::Response& res);
   void product(const httplib::Request& req, httplib::Response& res);
@@ -212,7 +191,7 @@ class Shop {
 
   AppContext& app_;
   std::string key_;
-  PageCache pages_;
+  PageCache& pages_;  // the server's, shared with the front door
   Counter& page_hits_;
   Counter& page_misses_;
 };
@@ -241,8 +220,8 @@ void Shop::send_cached_page(const httplib::Request& req, httplib::Response& res,
                             uint64_t generation, bool form) {
   auto html = app_.render.page(name, std::move(data), info);
   if (!html) return write_html_error(res, html.error());
-  auto page =
-      pages_.store(req.target, generation, std::move(*html), std::chrono::steady_clock::now());
+  auto page = pages_.store(req.target, generation, std::move(*html),
+                           std::chrono::steady_clock::now(), std::string(current_route()), form);
   send_from_cache(req, res, *page, form);
 }
 
@@ -253,7 +232,8 @@ void Shop::send_from_cache(const httplib::Request& req, httplib::Response& res,
   res.set_header("ETag", etag);
   // Browsers revalidate (a 304 costs no rendering); a page with the visitor's token is theirs.
   res.set_header("Cache-Control", form ? "private, no-cache" : "no-cache");
-  if (etag_matches(req, etag)) {
+  if (req.has_header("If-None-Match") &&
+      PageCache::etag_listed(req.get_header_value("If-None-Match"), etag)) {
     res.status = 304;
     return;
   }
@@ -518,7 +498,8 @@ void Shop::producer(const httplib::Request& req, httplib::Response& res) {
 void Shop::photo(const httplib::Request& req, httplib::Response& res) {
   const std::string sha = req.matches[1].str();
   const std::string etag = "\"" + sha + "\"";
-  if (etag_matches(req, etag)) {
+  if (req.has_header("If-None-Match") &&
+      PageCache::etag_listed(req.get_header_value("If-None-Match"), etag)) {
     res.status = 304;
     res.set_header("ETag", etag);
     return;
@@ -546,7 +527,8 @@ void Shop::photo_copy(const httplib::Request& req, httplib::Response& res) {
   const auto width = parse_int(req.matches[2].str());
   const std::string format = req.matches[3].str();
   const std::string etag = "\"" + sha + "-" + req.matches[2].str() + "." + format + "\"";
-  if (etag_matches(req, etag)) {
+  if (req.has_header("If-None-Match") &&
+      PageCache::etag_listed(req.get_header_value("If-None-Match"), etag)) {
     res.status = 304;
     res.set_header("ETag", etag);
     res.set_header("Cache-Control", "public, max-age=31536000, immutable");
@@ -1029,10 +1011,17 @@ void register_shop_routes(Router& router, AppContext& app) {
       ((*shop).*fn)(req, res);
     });
   };
-  get("/", &Shop::home);
-  get("/san-pham", &Shop::home);
-  get(R"(/san-pham/(\d{1,18}))", &Shop::product);
-  get(R"(/nha-san-xuat/(\d{1,18}))", &Shop::producer);
+  // The pages served through the page cache, which the front door may also render.
+  auto page = [&](const std::string& pattern,
+                  void (Shop::*fn)(const httplib::Request&, httplib::Response&)) {
+    router.page(pattern, [shop, fn](const httplib::Request& req, httplib::Response& res) {
+      ((*shop).*fn)(req, res);
+    });
+  };
+  page("/", &Shop::home);
+  page("/san-pham", &Shop::home);
+  page(R"(/san-pham/(\d{1,18}))", &Shop::product);
+  page(R"(/nha-san-xuat/(\d{1,18}))", &Shop::producer);
   get(R"(/anh/([0-9a-f]{64}))", &Shop::photo);
   get(R"(/anh/([0-9a-f]{64})-([1-9]\d{0,3})\.(webp|jpg))", &Shop::photo_copy);
   get("/gio-hang", &Shop::cart);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "storefront/front_answer.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
 #include "storefront/routes.h"
@@ -33,13 +34,6 @@ struct RequestState {
   double seconds = 0;                  // routing to response ready, set before the write
 };
 thread_local RequestState current;
-
-std::string new_request_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "r-%06x", static_cast<unsigned>(rng() & 0xffffff));
-  return buf;
-}
 
 void ensure_request_id(httplib::Response& res) {
   if (!res.has_header(kRequestIdHeader)) res.set_header(kRequestIdHeader, new_request_id());
@@ -64,18 +58,55 @@ std::string error_message_for_status(int status, size_t max_body) {
 
 }  // namespace
 
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "r-%06x", static_cast<unsigned>(rng() & 0xffffff));
+  return buf;
+}
+
+const std::vector<std::pair<std::string, std::string>>& security_headers() {
+  static const std::vector<std::pair<std::string, std::string>> headers = {
+      {"Content-Security-Policy", kContentSecurityPolicy},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "same-origin"},
+  };
+  return headers;
+}
+
+std::string_view current_route() {
+  return current.route != nullptr ? std::string_view(*current.route) : std::string_view();
+}
+
+void log_access(const Config& config, std::string_view method, std::string_view path, int status,
+                double seconds, size_t bytes, std::string_view request_id) {
+  const bool is_error = status >= 400;
+  if (config.access_log == AccessLog::all || (config.access_log == AccessLog::errors && is_error)) {
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000);
+    core::log("http.request", {{"method", std::string(method)},
+                               {"path", std::string(path)},
+                               {"status", status},
+                               {"ms", ms},
+                               {"bytes", bytes},
+                               {"request", std::string(request_id)}});
+  }
+}
+
 // --- Router ---
 
-Router& Router::add(const char* method, const std::string& pattern, Handler handler) {
+Router& Router::add(const char* method, const std::string& pattern, Handler handler, bool page) {
   routes_.push_back({method, pattern});
   // The pattern string must stay put while handlers run: routes_ grows only during start-up, so
   // the wrapper keeps its own copy rather than pointing into the vector.
   auto label = std::make_shared<const std::string>(pattern);
-  auto wrapped = [label, handler = std::move(handler)](const httplib::Request& req,
-                                                       httplib::Response& res) {
+  Handler wrapped = [label, handler = std::move(handler)](const httplib::Request& req,
+                                                          httplib::Response& res) {
     current.route = label.get();
     handler(req, res);
   };
+  if (page) page_routes_.push_back({std::regex(pattern), wrapped});
   std::string m = method;
   if (m == "GET") {
     server_.Get(pattern, std::move(wrapped));
@@ -98,6 +129,7 @@ Router& Router::post(const std::string& p, Handler h) { return add("POST", p, st
 Router& Router::put(const std::string& p, Handler h) { return add("PUT", p, std::move(h)); }
 Router& Router::patch(const std::string& p, Handler h) { return add("PATCH", p, std::move(h)); }
 Router& Router::del(const std::string& p, Handler h) { return add("DELETE", p, std::move(h)); }
+Router& Router::page(const std::string& p, Handler h) { return add("GET", p, std::move(h), true); }
 
 // --- Server ---
 
@@ -111,8 +143,8 @@ Result<std::unique_ptr<Server>> Server::create(
   if (!renderer) return renderer.error();
   s->renderer_ = std::move(*renderer);
   s->checkouts_ = std::make_unique<CheckoutBatch>(config, db, clock);
-  s->context_ = std::unique_ptr<AppContext>(
-      new AppContext{config, db, clock, s->metrics_, *s->renderer_, nullptr, s->checkouts_.get()});
+  s->context_ = std::unique_ptr<AppContext>(new AppContext{
+      config, db, clock, s->metrics_, *s->renderer_, nullptr, s->checkouts_.get(), &s->pages_});
   if (config.tls()) {
     auto ssl =
         std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
@@ -169,12 +201,9 @@ void Server::install_hooks() {
     listen_socket_.store(sock);
   });
 
-  http.set_default_headers({
-      {"Content-Security-Policy", kContentSecurityPolicy},
-      {"X-Content-Type-Options", "nosniff"},
-      {"X-Frame-Options", "DENY"},
-      {"Referrer-Policy", "same-origin"},
-  });
+  httplib::Headers defaults;
+  for (const auto& [name, value] : security_headers()) defaults.emplace(name, value);
+  http.set_default_headers(std::move(defaults));
 
   http.set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
     current = RequestState{std::chrono::steady_clock::now(), true, nullptr};
@@ -229,21 +258,10 @@ void Server::install_hooks() {
   });
 
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    const double seconds = current.seconds;
-    const bool is_error = res.status >= 400;
-    if (config_.access_log == AccessLog::all ||
-        (config_.access_log == AccessLog::errors && is_error)) {
-      char ms[32];
-      std::snprintf(ms, sizeof ms, "%.2f", seconds * 1000);
-      const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
-      // req.path never holds the query string, which may carry an order's token.
-      core::log("http.request", {{"method", req.method},
-                                 {"path", req.path},
-                                 {"status", res.status},
-                                 {"ms", ms},
-                                 {"bytes", bytes},
-                                 {"request", res.get_header_value(kRequestIdHeader)}});
-    }
+    const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
+    // req.path never holds the query string, which may carry an order's token.
+    log_access(config_, req.method, req.path, res.status, current.seconds, bytes,
+               res.get_header_value(kRequestIdHeader));
     current = RequestState{};
   });
 }
@@ -267,18 +285,42 @@ Result<int> Server::bind() {
     core::log("server.backlog_failed", {{"backlog", config_.listen_backlog}});
   }
   port_ = port;
+  if (config_.front_threads > 0 && !config_.tls() && sock >= 0 && !front_) {
+    FrontDoor::Options options;
+    options.threads = config_.front_threads;
+    options.idle_timeout = std::chrono::seconds(config_.keep_alive_timeout_seconds);
+    options.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
+    options.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);
+    options.max_requests = static_cast<size_t>(config_.keep_alive_max_requests);
+    auto pages = std::make_shared<FrontPages>(config_, context_->db, pages_, metrics_,
+                                              router_->page_routes());
+    front_ = std::make_unique<FrontDoor>(
+        options,
+        [pages](const RequestHead& head, bool close, std::string& out) {
+          return pages->answer(head, close, out);
+        },
+        [pages](const RequestHead& head, bool close) { return pages->render(head, close); });
+  }
   return port;
 }
 
 Result<void> Server::run() {
-  if (!http_->listen_after_bind()) {
-    return Error{ErrorCode::unavailable, "the server stopped with an error", ""};
+  if (front_) {
+    if (auto started = front_->start(listen_socket_.load()); !started) {
+      core::log("server.front_door_off", {{"error", started.error().message}});
+    }
   }
+  const bool ok = http_->listen_after_bind();
+  if (front_) front_->stop();
+  if (!ok) return Error{ErrorCode::unavailable, "the server stopped with an error", ""};
   return {};
 }
 
 void Server::stop() {
+  // httplib first: its listening loop, waiting for the front door's next connection, must find
+  // the server stopped when the front door then wakes it.
   if (http_) http_->stop();
+  if (front_) front_->stop();
 }
 
 bool Server::is_running() const { return http_ && http_->is_running(); }

@@ -5,6 +5,9 @@
 // the security headers. Unhandled exceptions become a 500 with the request id; the what() is
 // logged, never shown.
 //
+// Without TLS, a front door (front_door.h, front_answer.h) takes the connections first and answers
+// the public pages itself; httplib's workers get every connection at its first other request.
+//
 // Routes are added by register_*_routes(Router&, AppContext&) functions (storefront/routes.h),
 // called from one short list in server.cc.
 //
@@ -17,6 +20,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -25,7 +29,9 @@
 #include "storefront/checkout_batch.h"
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
+#include "storefront/front_door.h"
 #include "storefront/metrics.h"
+#include "storefront/page_cache.h"
 #include "storefront/render.h"
 
 namespace chophien::storefront {
@@ -44,6 +50,8 @@ struct AppContext {
   std::function<bool(const httplib::Request&)> is_admin_request;
   // Checkouts of the shop's form and of the API, written together under load (checkout_batch.h).
   CheckoutBatch* checkouts = nullptr;
+  // Rendered public pages (page_cache.h), shared with the front door.
+  PageCache* pages = nullptr;
 };
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
@@ -63,14 +71,39 @@ class Router {
   Router& put(const std::string& pattern, Handler handler);
   Router& patch(const std::string& pattern, Handler handler);
   Router& del(const std::string& pattern, Handler handler);
+  // A GET route whose handler answers through the page cache (home, product and producer pages):
+  // the front door may run it too, on its render threads (front_answer.h).
+  Router& page(const std::string& pattern, Handler handler);
+
+  struct PageRoute {
+    std::regex pattern;
+    Handler handler;  // sets current_route() and runs the handler
+  };
   const std::vector<RouteInfo>& routes() const { return routes_; }
+  const std::vector<PageRoute>& page_routes() const { return page_routes_; }
   httplib::Server& server() { return server_; }
 
  private:
-  Router& add(const char* method, const std::string& pattern, Handler handler);
+  Router& add(const char* method, const std::string& pattern, Handler handler, bool page = false);
   httplib::Server& server_;
   std::vector<RouteInfo> routes_;
+  std::vector<PageRoute> page_routes_;
 };
+
+// The headers every response carries: Content-Security-Policy, X-Content-Type-Options,
+// X-Frame-Options, Referrer-Policy.
+const std::vector<std::pair<std::string, std::string>>& security_headers();
+
+// A new request id ("r-" and 6 hex digits), for X-Request-Id and the logs.
+std::string new_request_id();
+
+// The pattern of the route whose handler runs on this thread; empty outside a handler.
+std::string_view current_route();
+
+// The access-log line of one request, when config.access_log asks for it. `path` without the
+// query, which may carry an order's token.
+void log_access(const Config& config, std::string_view method, std::string_view path, int status,
+                double seconds, size_t bytes, std::string_view request_id);
 
 class Server {
  public:
@@ -88,7 +121,8 @@ class Server {
   // Binds config.host:config.port (port 0: any free port) and raises the listen backlog.
   // Returns the bound port. unavailable when the address is taken or not local.
   Result<int> bind();
-  // Serves until stop(). Returns when every worker has finished its request.
+  // Serves until stop(), with the front door in front of httplib unless it is off (TLS, or
+  // config.front_threads 0). Returns when every worker has finished its request.
   Result<void> run();
   // Stops accepting; run() then returns after the requests in flight. Any thread; idempotent.
   void stop();
@@ -111,6 +145,8 @@ class Server {
   std::unique_ptr<AppContext> context_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<Router> router_;
+  PageCache pages_;
+  std::unique_ptr<FrontDoor> front_;  // null when off (TLS, or front_threads 0)
   std::atomic<int> listen_socket_{-1};
   int port_ = 0;
 };
