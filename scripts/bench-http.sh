@@ -197,6 +197,12 @@ run chophien_product 64 "$tmp/report.lua" "$base/san-pham/$product"
 run nginx_product 64 "$tmp/report.lua" "$nginx_base/product.html"
 run chophien_home 64 "$tmp/report.lua" "$base/"
 run nginx_home 64 "$tmp/report.lua" "$nginx_base/home.html"
+# The worker threads' first requests (their allocator arenas, the database connections) fall in
+# this untimed run, not in the measured one; before the front door, the page runs did that.
+seconds_measured=$seconds
+seconds=3
+run checkout_warmup 32 "$tmp/checkout.lua" "$base/api/v1/checkout"
+seconds=$seconds_measured
 run checkout 32 "$tmp/checkout.lua" "$base/api/v1/checkout"
 
 echo "load after the runs:$(uptime | sed 's/.*load average//')"
