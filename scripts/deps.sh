@@ -5,7 +5,7 @@ set -eu
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-14-dev lld
 libcpp-httplib-dev libkainjow-mustache-dev libqrencode-dev libpng-dev nlohmann-json3-dev libutf8proc-dev libsqlite3-dev sqlite3 libssl-dev
 libgtest-dev libgmock-dev libbenchmark-dev zbar-tools libxml2-utils python3
-libxlsxwriter-dev libzip-dev libexpat1-dev libreoffice-calc-nogui libvips-dev
+libxlsxwriter-dev libzip-dev zlib1g-dev libexpat1-dev libreoffice-calc-nogui libvips-dev
 chromium nginx wrk curl"
 # The browser test drives Debian's chromium with playwright-core from npm (tests/browser). Node and
 # npm come from Debian unless a node with its own npm is already installed (a nodejs package from

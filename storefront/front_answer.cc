@@ -1,6 +1,7 @@
 #include "storefront/front_answer.h"
 
 #include <httplib.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -56,6 +57,70 @@ const char* reason(int status) {
 }
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// True when an Accept-Encoding value accepts gzip (RFC 9110 12.5.3): "gzip" or "x-gzip" with a
+// weight above 0, or "*" above 0 when gzip is not listed.
+bool accepts_gzip(std::string_view header) {
+  std::optional<bool> gzip;
+  bool any = false;
+  while (!header.empty()) {
+    const size_t comma = header.find(',');
+    std::string_view item = trim(header.substr(0, comma));
+    header.remove_prefix(comma == std::string_view::npos ? header.size() : comma + 1);
+    const size_t semi = item.find(';');
+    const std::string_view coding = trim(item.substr(0, semi));
+    bool zero = false;
+    if (semi != std::string_view::npos) {
+      std::string_view param = trim(item.substr(semi + 1));
+      if (param.size() >= 2 && lower(param[0]) == 'q' && param[1] == '=') {
+        param.remove_prefix(2);
+        // q=0, q=0.0, q=0.00, q=0.000
+        zero = !param.empty() && param[0] == '0' &&
+               param.find_first_not_of("0.") == std::string_view::npos;
+      }
+    }
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) {
+      gzip = gzip.value_or(false) || !zero;
+    } else if (coding == "*") {
+      any = any || !zero;
+    }
+  }
+  return gzip.value_or(any);
+}
+
+bool client_accepts_gzip(const RequestHead& head) {
+  for (const auto& [name, value] : head.headers) {
+    if (iequals(name, "Accept-Encoding") && accepts_gzip(value)) return true;
+  }
+  return false;
+}
+
+// `body` gzip-compressed (RFC 1952), for answers that are not in the page cache.
+std::string gzip(std::string_view body) {
+  z_stream z{};
+  if (deflateInit2(&z, 6, Z_DEFLATED, MAX_WBITS + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  }
+  std::string out(deflateBound(&z, static_cast<uLong>(body.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  z.avail_in = static_cast<uInt>(body.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::logic_error("zlib: deflate did not finish within its bound");
+  out.resize(z.total_out);
+  return out;
+}
+
+// The ETag of a gzip answer: weak, since its bytes are not the identity page's.
+std::string weak(std::string_view etag) { return "W/" + std::string(etag); }
 
 }  // namespace
 
@@ -132,9 +197,12 @@ FrontDoor::Decision FrontPages::answer(const RequestHead& head, bool close,
       set_cookie = form_token_cookie(token, config_.tls());
     }
   }
-  const std::string etag = page->etag_for(token);
+  const bool gzipped = client_accepts_gzip(head);
+  const std::string strong = page->etag_for(token);
+  const std::string etag = gzipped ? weak(strong) : strong;
   const auto if_none_match = head.header("If-None-Match");
-  const bool not_modified = if_none_match && PageCache::etag_listed(*if_none_match, etag);
+  // Weak comparison (RFC 9110 13.1.2): W/ is dropped from the listed tags.
+  const bool not_modified = if_none_match && PageCache::etag_listed(*if_none_match, strong);
   const int status = not_modified ? 304 : 200;
   const std::string request_id = new_request_id();
 
@@ -142,16 +210,29 @@ FrontDoor::Decision FrontPages::answer(const RequestHead& head, bool close,
   headers.reserve(16);
   headers.emplace_back("Cache-Control", page->form ? "private, no-cache" : "no-cache");
   headers.emplace_back("ETag", etag);
+  headers.emplace_back("Vary", "Accept-Encoding");
   headers.emplace_back(kRequestIdHeader, request_id);
   if (!set_cookie.empty()) headers.emplace_back("Set-Cookie", set_cookie);
-  if (!not_modified) headers.emplace_back("Content-Type", "text/html; charset=utf-8");
-  write(status, std::move(headers), page->html, close, out);
+  if (!not_modified) {
+    headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+    if (gzipped) headers.emplace_back("Content-Encoding", "gzip");
+  }
+  const std::string& stored = gzipped ? page->gzip : page->html;
+  write(status, std::move(headers), stored, close, out);
   if (!not_modified && !token.empty()) {
-    const size_t html_at = out.size() - page->html.size();
-    for (size_t at : page->token_at) {
-      // The placeholder and a token have the same length (PageCache::Page::with_token).
+    // The placeholder and a token have the same length (PageCache::Page::with_token).
+    const size_t body_at = out.size() - stored.size();
+    const auto& places = gzipped ? page->gzip_token_at : page->token_at;
+    for (size_t at : places) {
       std::copy(token.begin(), token.end(),
-                out.begin() + static_cast<std::ptrdiff_t>(html_at + at));
+                out.begin() + static_cast<std::ptrdiff_t>(body_at + at));
+    }
+    if (gzipped) {
+      // The trailer's CRC-32 is the visitor's page's.
+      const uint32_t sum = page->gzip_crc(token);
+      for (int i = 0; i < 4; ++i) {
+        out[out.size() - 8 + static_cast<size_t>(i)] = static_cast<char>(sum >> (8 * i));
+      }
     }
   }
 
@@ -159,7 +240,7 @@ FrontDoor::Decision FrontPages::answer(const RequestHead& head, bool close,
   metrics_.record_request(page->route, "GET", status, seconds);
   hits_.add();
   log_access(config_, "GET", path_of(head.target), status, seconds,
-             not_modified ? 0 : page->html.size(), request_id);
+             not_modified ? 0 : stored.size(), request_id);
   return FrontDoor::Decision::answered;
 }
 
@@ -193,20 +274,35 @@ std::optional<std::string> FrontPages::render(const RequestHead& head, bool clos
         (res.status >= 400 && res.body.empty())) {
       return std::nullopt;
     }
+    // Compressed as httplib would (it compresses text for clients that accept it), in gzip.
+    const bool gzipped = res.status != 304 && !res.body.empty() && client_accepts_gzip(head) &&
+                         res.get_header_value("Content-Type").starts_with("text/") &&
+                         !res.has_header("Content-Encoding");
+    std::string body;
+    std::string etag;
+    if (gzipped) {
+      body = gzip(res.body);
+      if (res.has_header("ETag")) etag = weak(res.get_header_value("ETag"));
+    }
     std::vector<std::pair<std::string_view, std::string_view>> headers;
     for (const auto& [name, value] : res.headers) {
       if (iequals(name, "Content-Length") || iequals(name, "Connection") ||
-          iequals(name, "Keep-Alive")) {
+          iequals(name, "Keep-Alive") || (gzipped && iequals(name, "ETag"))) {
         continue;
       }
       headers.emplace_back(name, value);
     }
+    if (gzipped) {
+      headers.emplace_back("Content-Encoding", "gzip");
+      if (!etag.empty()) headers.emplace_back("ETag", etag);
+      if (!res.has_header("Vary")) headers.emplace_back("Vary", "Accept-Encoding");
+    }
     std::string out;
-    write(res.status, std::move(headers), res.body, close, out);
+    write(res.status, std::move(headers), gzipped ? body : res.body, close, out);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     metrics_.record_request(std::string(current_route()), "GET", res.status, seconds);
     log_access(config_, "GET", path_of(head.target), res.status, seconds,
-               res.status == 304 ? 0 : res.body.size(), request_id);
+               res.status == 304 ? 0 : (gzipped ? body.size() : res.body.size()), request_id);
     return out;
   }
   return std::nullopt;

@@ -3,9 +3,12 @@
 // page cache (page_cache.h; home, product and producer pages, the routes added with
 // Router::page()).
 //   - answer(), on an event thread: a page in the cache, written as its handler and httplib would
-//     write it (status, ETag and 304, Cache-Control, the visitor's form token and its cookie, the
-//     security headers, X-Request-Id, keep-alive headers). A page not in the cache whose path is
-//     a page route is left to render(); anything else (other routes, HEAD) to httplib.
+//     write it (status, ETag and 304, Cache-Control, Vary, the visitor's form token and its cookie,
+//     the security headers, X-Request-Id, keep-alive headers). A page not in the cache whose path
+//     is a page route is left to render(); anything else (other routes, HEAD) to httplib.
+//   - Compression: httplib compresses text for clients that accept it (br or gzip). The front
+//     door answers gzip to clients that accept gzip, from the page cache's compressed form, with
+//     the ETag made weak (W/), and identity to the others.
 //   - render(), on a render thread: runs the route's handler as httplib would (path decoded, query
 //     parsed into params, regex matches), which renders the page and stores it in the cache.
 // Each answer is counted in /metrics under its route (and as a page-cache hit when it is one) and

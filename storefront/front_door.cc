@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_map>
 
 namespace chophien::storefront {
@@ -17,7 +18,35 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxHead = 16 * 1024;
-constexpr size_t kMaxTarget = 8192;  // httplib's limit: longer targets get its 414
+constexpr size_t kMaxLine = 8192;  // httplib's limit for the request line and each header line
+constexpr int kMaxPartialReads = 16;
+
+// What the front door may answer itself; everything else is httplib's to judge, with every byte
+// still unread: methods other than GET, HTTP/1.0, a body or two lengths (one reading could smuggle
+// a request past the other), Expect, Upgrade, Range, lines longer than httplib allows, and targets
+// httplib reads differently (a fragment, a second '?').
+bool answerable(const RequestHead& head) {
+  if (head.method != "GET" || head.version != "HTTP/1.1") return false;
+  if (head.method.size() + head.target.size() + head.version.size() + 2 > kMaxLine) return false;
+  if (head.target.find('#') != std::string_view::npos) return false;
+  const size_t query = head.target.find('?');
+  if (query != std::string_view::npos &&
+      head.target.find('?', query + 1) != std::string_view::npos) {
+    return false;
+  }
+  size_t lengths = 0;
+  for (const auto& [name, value] : head.headers) {
+    if (name.size() + value.size() + 2 > kMaxLine) return false;
+    const auto is = [&name](const char* what) {
+      return name.size() == std::strlen(what) && ::strncasecmp(name.data(), what, name.size()) == 0;
+    };
+    if (is("Transfer-Encoding") || is("Expect") || is("Upgrade") || is("Range")) return false;
+    if (is("Content-Length")) {
+      if (value != "0" || ++lengths > 1) return false;
+    }
+  }
+  return true;
+}
 
 // --- Which door owns which listening socket (for the process-wide accept) ---
 
@@ -33,15 +62,6 @@ std::vector<Registration> registry;
 bool same_socket(int fd, const Registration& r) {
   struct stat st {};
   return ::fstat(fd, &st) == 0 && st.st_dev == r.dev && st.st_ino == r.ino;
-}
-
-FrontDoor* door_for(int fd) {
-  std::lock_guard lock(registry_mutex);
-  for (const auto& r : registry) {
-    // The descriptor number alone could have been reused for another socket.
-    if (r.fd == fd && same_socket(fd, r)) return r.door;
-  }
-  return nullptr;
 }
 
 void set_blocking(int fd) {
@@ -62,6 +82,7 @@ struct FrontDoor::Loop {
     Clock::time_point last_active;
     std::optional<Clock::time_point> partial_since;  // a head began and is not complete
     std::optional<Clock::time_point> blocked_since;  // the client is not taking our answer
+    int partial_reads = 0;                           // pieces of the current head so far
     bool parked = false;  // a render thread works on its request; nothing is read meanwhile
     size_t parked_head = 0;
     bool parked_close = false;
@@ -122,6 +143,7 @@ Result<void> FrontDoor::start(int listen_fd) {
   // The description is shared with httplib's descriptor, which from now on is only used through
   // take(): accepting never blocks a loop.
   const int flags = ::fcntl(accept_fd_, F_GETFL);
+  listen_flags_ = flags;
   if (flags < 0 || ::fcntl(accept_fd_, F_SETFL, flags | O_NONBLOCK) != 0) {
     return fail("cannot make the listening socket non-blocking");
   }
@@ -160,6 +182,11 @@ void FrontDoor::stop() {
   for (auto& t : renderers_) t.join();
   renderers_.clear();
   {
+    // No new caller finds the door after this; those that did are counted in takers_.
+    std::lock_guard lock(registry_mutex);
+    std::erase_if(registry, [this](const Registration& r) { return r.door == this; });
+  }
+  {
     std::unique_lock lock(queue_mutex_);
     closed_ = true;
     for (int fd : queue_) ::close(fd);
@@ -168,18 +195,19 @@ void FrontDoor::stop() {
     // A caller still inside take() holds a pointer to this door.
     queue_ready_.wait(lock, [this] { return takers_ == 0; });
   }
-  {
-    std::lock_guard lock(registry_mutex);
-    std::erase_if(registry, [this](const Registration& r) { return r.door == this; });
-  }
   loops_.clear();
+  // httplib's descriptor shares the description: blocking again, as httplib made it.
+  if (listen_flags_ >= 0) ::fcntl(accept_fd_, F_SETFL, listen_flags_);
   ::close(accept_fd_);
   accept_fd_ = -1;
 }
 
 FrontDoor::Stats FrontDoor::stats() const {
-  return Stats{answered_.load(std::memory_order_relaxed), rendered_.load(std::memory_order_relaxed),
-               handed_over_.load(std::memory_order_relaxed)};
+  Stats stats{answered_.load(std::memory_order_relaxed), rendered_.load(std::memory_order_relaxed),
+              handed_over_.load(std::memory_order_relaxed), 0};
+  std::lock_guard lock(queue_mutex_);
+  stats.waiting = takers_;
+  return stats;
 }
 
 void FrontDoor::render_worker() {
@@ -195,7 +223,11 @@ void FrontDoor::render_worker() {
     RequestHead head;
     std::optional<std::string> answer;
     if (parse_request_head(job.head, head) == HeadStatus::complete) {
-      answer = render_(head, job.close);
+      try {
+        answer = render_(head, job.close);
+      } catch (...) {
+        answer.reset();  // httplib answers it, with its own handling of the failure
+      }
     }
     {
       std::lock_guard lock(job.loop->done_mutex);
@@ -206,9 +238,26 @@ void FrontDoor::render_worker() {
   }
 }
 
+int FrontDoor::accept_on(int fd, sockaddr* addr, socklen_t* len, bool& handled) {
+  FrontDoor* door = nullptr;
+  {
+    std::lock_guard lock(registry_mutex);
+    for (const auto& r : registry) {
+      // The descriptor number alone could have been reused for another socket.
+      if (r.fd == fd && same_socket(fd, r)) door = r.door;
+    }
+    // Counted before the registry lets go: stop() waits for it before the door can go away.
+    if (door != nullptr) {
+      std::lock_guard queue(door->queue_mutex_);
+      ++door->takers_;
+    }
+  }
+  handled = door != nullptr;
+  return door != nullptr ? door->take(addr, len) : -1;
+}
+
 int FrontDoor::take(sockaddr* addr, socklen_t* len) {
   std::unique_lock lock(queue_mutex_);
-  ++takers_;
   queue_ready_.wait(lock, [this] { return closed_ || !queue_.empty(); });
   int fd = -1;
   if (!queue_.empty()) {
@@ -259,6 +308,7 @@ void FrontDoor::run(Loop& loop) {
       const ssize_t n = ::send(fd, c.out.data() + c.out_at, c.out.size() - c.out_at, MSG_NOSIGNAL);
       if (n > 0) {
         c.out_at += static_cast<size_t>(n);
+        c.blocked_since.reset();  // the write timeout is per write, as httplib's
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -272,6 +322,7 @@ void FrontDoor::run(Loop& loop) {
     c.out.clear();
     c.out_at = 0;
     c.blocked_since.reset();
+    c.last_active = Clock::now();  // the keep-alive wait starts once the answer is out
     return true;
   };
 
@@ -320,34 +371,35 @@ void FrontDoor::run(Loop& loop) {
       const HeadStatus status = parse_request_head(bytes, head);
       if (status == HeadStatus::incomplete && bytes.size() < loop.buffer.size()) {
         if (!c.partial_since) c.partial_since = Clock::now();
+        // Each piece makes the head be read again from its start: a head sent in many small
+        // pieces is left to a worker thread rather than to this loop.
+        if (++c.partial_reads > kMaxPartialReads) return leave(fd);
         return;
       }
-      if (status != HeadStatus::complete || head.method != "GET" || head.version != "HTTP/1.1" ||
-          head.target.size() > kMaxTarget || head.header("Transfer-Encoding") ||
-          head.header("Expect") || head.header("Upgrade")) {
-        return leave(fd);
-      }
-      // A body, or two lengths (one reading could smuggle a request past the other): httplib's to
-      // judge.
-      size_t lengths = 0;
-      bool body = false;
-      for (const auto& [name, value] : head.headers) {
-        if (name.size() == 14 && ::strncasecmp(name.data(), "Content-Length", 14) == 0) {
-          ++lengths;
-          body = body || value != "0";
-        }
-      }
-      if (body || lengths > 1) return leave(fd);
+      c.partial_reads = 0;
+      if (status != HeadStatus::complete || !answerable(head)) return leave(fd);
       const bool close = head.wants_close() || c.requests + 1 >= options_.max_requests;
-      const Decision decision = answer_(head, close, c.out);
+      Decision decision = Decision::hand_over;
+      const size_t out_before = c.out.size();
+      try {
+        decision = answer_(head, close, c.out);
+      } catch (...) {
+        c.out.resize(out_before);  // httplib answers it, with its own handling of the failure
+        decision = Decision::hand_over;
+      }
       if (decision == Decision::hand_over || (decision == Decision::render && !render_)) {
         return leave(fd);
       }
       if (decision == Decision::render) {
+        std::unique_lock lock(jobs_mutex_);
+        // Render threads behind: the worker threads share the load.
+        if (jobs_.size() >= options_.max_queued_renders) {
+          lock.unlock();
+          return leave(fd);
+        }
         c.parked = true;
         c.parked_head = head.size;
         c.parked_close = close;
-        std::lock_guard lock(jobs_mutex_);
         jobs_.push_back(Job{&loop, fd, std::string(bytes.substr(0, head.size)), close});
         jobs_ready_.notify_one();
         return;
@@ -393,9 +445,13 @@ void FrontDoor::run(Loop& loop) {
           loop.paused_until = Clock::now() + std::chrono::milliseconds(100);
           return;
         }
-        // The listening socket was shut down (httplib's stop()).
         ::epoll_ctl(loop.epoll, EPOLL_CTL_DEL, accept_fd_, nullptr);
         loop.listening = false;
+        if (errno == EINVAL || errno == EBADF || errno == ENOTSOCK || stopping_.load()) {
+          return;  // the listening socket was shut down (httplib's stop())
+        }
+        // A network error the accept(2) manual says to retry: again in a moment.
+        loop.paused_until = Clock::now() + std::chrono::milliseconds(100);
         return;
       }
       epoll_event ev{};
@@ -482,6 +538,7 @@ void FrontDoor::run(Loop& loop) {
 // socket it listens on. While a FrontDoor runs on that socket, the loop gets the connections the
 // front door hands over; any other socket is accepted by the system as usual.
 extern "C" int accept(int fd, sockaddr* __restrict addr, socklen_t* __restrict len) {
-  if (auto* door = chophien::storefront::door_for(fd)) return door->take(addr, len);
-  return ::accept4(fd, addr, len, 0);
+  bool handled = false;
+  const int taken = chophien::storefront::FrontDoor::accept_on(fd, addr, len, handled);
+  return handled ? taken : ::accept4(fd, addr, len, 0);
 }

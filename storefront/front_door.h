@@ -17,8 +17,10 @@
 // system's accept. httplib then serves the connection exactly as if it had accepted it itself
 // (its own timeouts, keep-alive, peer address, TLS is not involved: see Server).
 //
-// Requests the front door answers: GET, HTTP/1.1, no body, no Expect or Upgrade, a head of at most
-// 16 KiB, and an answer from the `Answer` callback (or from `Render` when Answer says so).
+// Requests the front door answers: GET, HTTP/1.1, no body, no Expect, Upgrade or Range, a target
+// without a fragment or a second '?', lines within httplib's 8 KiB, a head of at most 16 KiB sent
+// in at most 16 pieces, and an answer from the `Answer` callback (or from `Render` when Answer says
+// so and fewer than max_queued_renders wait).
 // Everything else, including every malformed head, is handed over and gets httplib's answer.
 // Requests are answered in order (pipelining works). Connections idle longer than the keep-alive
 // timeout, or sending a head more slowly than the read timeout, are closed.
@@ -58,6 +60,7 @@ class FrontDoor {
     std::chrono::milliseconds write_timeout{10000};  // an answer the client does not take
     size_t max_requests = 10000;  // per connection; the last one gets Connection: close
     int render_threads = 4;
+    size_t max_queued_renders = 256;  // beyond: handed to httplib instead of waiting
   };
 
   enum class Decision {
@@ -75,6 +78,7 @@ class FrontDoor {
     uint64_t answered = 0;     // requests answered by the front door (rendered ones included)
     uint64_t rendered = 0;     // of those, answered by Render
     uint64_t handed_over = 0;  // connections handed to httplib
+    int waiting = 0;           // callers blocked in accept() for the next one
   };
 
   FrontDoor(Options options, Answer answer, Render render);
@@ -94,9 +98,10 @@ class FrontDoor {
 
   Stats stats() const;
 
-  // The accept() of the listening socket while the front door runs: the next connection handed
-  // over, or -1 once stopped. Used by the process-wide accept(); not for direct calls.
-  int take(sockaddr* addr, socklen_t* len);
+  // The process-wide accept(): when `fd` is the listening socket of a running front door,
+  // `handled` is set and the result is the next connection handed over (-1 with EINVAL once
+  // stopped); otherwise the caller accepts as usual.
+  static int accept_on(int fd, sockaddr* addr, socklen_t* len, bool& handled);
 
  private:
   struct Loop;
@@ -106,6 +111,7 @@ class FrontDoor {
     std::string head;  // the request head's bytes
     bool close;
   };
+  int take(sockaddr* addr, socklen_t* len);  // after accept_on() counted the caller in takers_
   void run(Loop& loop);
   void render_worker();
   void hand_over(int fd);
@@ -113,8 +119,9 @@ class FrontDoor {
   const Options options_;
   const Answer answer_;
   const Render render_;
-  int listen_fd_ = -1;  // httplib's
-  int accept_fd_ = -1;  // our duplicate, non-blocking
+  int listen_fd_ = -1;     // httplib's
+  int accept_fd_ = -1;     // our duplicate, non-blocking
+  int listen_flags_ = -1;  // the description's flags before, restored by stop()
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<std::thread> threads_;
   std::vector<std::thread> renderers_;
@@ -128,7 +135,7 @@ class FrontDoor {
   std::deque<Job> jobs_;      // under jobs_mutex_
   bool jobs_closed_ = false;  // under jobs_mutex_
 
-  std::mutex queue_mutex_;
+  mutable std::mutex queue_mutex_;
   std::condition_variable queue_ready_;
   std::deque<int> queue_;  // connections for httplib, oldest first
   bool closed_ = false;    // under queue_mutex_

@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -102,6 +104,8 @@ std::string response(std::string_view body) {
          std::string(body);
 }
 
+std::string big_body(int i) { return std::string(65536, static_cast<char>('a' + i % 26)); }
+
 // --- parse_request_head ---
 
 TEST(RequestHead, ParsesRequestLineAndTrimmedHeaders) {
@@ -171,7 +175,15 @@ struct Door : ::testing::Test {
 
   FrontDoor::Decision answer(const RequestHead& head, bool close, std::string& out) {
     if (head.target.starts_with("/render")) return FrontDoor::Decision::render;
+    if (head.target == "/front/throw") {
+      out += "half an answer";
+      throw std::runtime_error("a bug");
+    }
     if (!head.target.starts_with("/front")) return FrontDoor::Decision::hand_over;
+    if (head.target.starts_with("/front/big/")) {
+      out += response(big_body(std::stoi(std::string(head.target.substr(11)))));
+      return FrontDoor::Decision::answered;
+    }
     out += response(std::string(head.target) + (close ? " close" : ""));
     return FrontDoor::Decision::answered;
   }
@@ -181,6 +193,7 @@ struct Door : ::testing::Test {
     if (with_render) {
       render = [](const RequestHead& head, bool) -> std::optional<std::string> {
         if (head.target == "/render/no") return std::nullopt;
+        if (head.target == "/render/throw") throw 42;
         return response("rendered " + std::string(head.target));
       };
     }
@@ -265,6 +278,10 @@ TEST_F(Door, HandsOverWhatItDoesNotAnswerItself) {
       "GET /front/a HTTP/1.1\r\nA: 1\rB: 2\r\n\r\n",  // bare CR
       "GET /other HTTP/1.1\r\n\r\n",                  // the answer callback declines
       "GET /front/" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n",  // head over 16 KiB
+      "GET /front/a HTTP/1.1\r\nRange: bytes=0-9\r\n\r\n",
+      "GET /front/a#top HTTP/1.1\r\n\r\n",    // httplib drops fragments
+      "GET /front/a?x=1?y HTTP/1.1\r\n\r\n",  // httplib refuses a second '?'
+      "GET /front/a HTTP/1.1\r\nCookie: " + std::string(9000, 'c') + "\r\n\r\n",  // line > 8 KiB
   };
   for (const auto& request : requests) {
     const int fd = connect_to(port);
@@ -315,6 +332,65 @@ TEST_F(Door, ARenderThatDeclinesHandsTheRequestOver) {
   EXPECT_EQ(handed_requests()[0], "GET /render/no HTTP/1.1\r\n\r\n");
 }
 
+TEST_F(Door, AnAnswerOrRenderThatThrowsHandsTheRequestOver) {
+  start();
+  for (const char* target : {"/front/throw", "/render/throw"}) {
+    const int fd = connect_to(port);
+    const std::string request = "GET " + std::string(target) + " HTTP/1.1\r\n\r\n";
+    send_all(fd, request);
+    EXPECT_EQ(read_some(fd, response("handed").size()), response("handed")) << target;
+    ::close(fd);
+  }
+  ASSERT_EQ(handed_requests().size(), 2u);
+  EXPECT_EQ(handed_requests()[0], "GET /front/throw HTTP/1.1\r\n\r\n");
+}
+
+TEST_F(Door, AHeadSentByteByByteGoesToHttplib) {
+  start();
+  const int fd = connect_to(port);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // 80 pieces, far more than the 16 the front door reads a head in even if some arrive together,
+  // then the rest at once (the stand-in for httplib reads for 300 ms from the hand-over).
+  const std::string request =
+      "GET /front/a HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(360, 'p') + "\r\n\r\n";
+  for (size_t i = 0; i < 80; ++i) {
+    send_all(fd, request.substr(i, 1));
+    std::this_thread::sleep_for(1ms);
+  }
+  send_all(fd, request.substr(80));
+  EXPECT_EQ(read_some(fd, response("handed").size()), response("handed"));
+  ::close(fd);
+  ASSERT_EQ(handed_requests().size(), 1u);
+  EXPECT_EQ(handed_requests()[0], request);
+}
+
+TEST_F(Door, AClientThatReadsSlowlyGetsTheWholeAnswer) {
+  options.write_timeout = 300ms;
+  start();
+  const int fd = connect_to(port);
+  // 64 answers of 64 KiB, read at about 3 MB/s: longer than the write timeout in all, and the
+  // socket buffers fill many times, but the client never stops reading for that long.
+  std::string requests;
+  std::string expected;
+  for (int i = 0; i < 64; ++i) {
+    requests += "GET /front/big/" + std::to_string(i) + " HTTP/1.1\r\n\r\n";
+    expected += response(big_body(i));
+  }
+  send_all(fd, requests);
+  std::string got;
+  while (got.size() < expected.size()) {
+    const std::string piece = read_some(fd, 16384, 1000ms);
+    if (piece.empty()) break;
+    got += piece;
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(got.size(), expected.size())
+      << "answered " << door->stats().answered << ", handed over " << door->stats().handed_over;
+  EXPECT_TRUE(got == expected);
+  ::close(fd);
+}
+
 TEST_F(Door, WithoutRenderThreadsRenderMeansHandOver) {
   start(false);
   const int fd = connect_to(port);
@@ -359,6 +435,7 @@ TEST_F(Door, IdleAndSlowConnectionsAreClosed) {
 
 TEST_F(Door, StopWakesTheAcceptingThread) {
   start();
+  while (door->stats().waiting == 0) std::this_thread::sleep_for(1ms);
   door->stop();
   acceptor.join();
   EXPECT_EQ(accept_result.load(), -1);
@@ -447,8 +524,80 @@ TEST_F(FrontDoorServer, PagesFromTheFrontDoorAreThePagesOfTheWorkers) {
       "chophien_http_requests_total{route=\"/san-pham/"
       "(\\\\d{1,18})\",method=\"GET\",status=\"200\"}";
   EXPECT_EQ(metric(server_, product_route), 2);
+  // All answered by the front door itself: 6 rendered (the 404 page twice, it is not cached), 4
+  // from the cache; nothing handed over.
+  const auto stats = server_.server().front_stats();
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->answered, 10u);
+  EXPECT_EQ(stats->rendered, 6u);
+  EXPECT_EQ(stats->handed_over, 0u);
+  EXPECT_FALSE(workers_only.server().front_stats().has_value());
   EXPECT_EQ(metric(server_, "chophien_page_cache_requests_total{result=\"hit\"}"), 4);
   EXPECT_EQ(metric(workers_only, "chophien_page_cache_requests_total{result=\"hit\"}"), 0);
+}
+
+std::string gunzip(std::string_view bytes) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, MAX_WBITS + 16), Z_OK);
+  std::string out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    char buf[16384];
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  EXPECT_EQ(rc, Z_STREAM_END) << "not a whole gzip stream (a CRC-32 or length mismatch?)";
+  inflateEnd(&z);
+  return out;
+}
+
+TEST_F(FrontDoorServer, BrowsersThatAcceptGzipGetGzip) {
+  const std::string token(32, 'e');
+  for (const std::string& path : {std::string("/"), "/san-pham/" + std::to_string(product(server_)),
+                                  std::string("/san-pham/999999")}) {
+    const std::string plain = raw_get(server_.port(), path, "Cookie: form_token=" + token + "\r\n");
+    const size_t plain_end = plain.find("\r\n\r\n");
+    ASSERT_NE(plain_end, std::string::npos) << path;
+    const std::string identity_body = plain.substr(plain_end + 4);
+    const bool found = plain.starts_with("HTTP/1.1 200");
+    const size_t etag_at = plain.find("\r\nETag: ");
+    const std::string identity_etag =
+        etag_at == std::string::npos
+            ? ""
+            : plain.substr(etag_at + 8, plain.find("\r\n", etag_at + 8) - etag_at - 8);
+    // Twice: rendered, then from the cache.
+    for (int i = 0; i < 2; ++i) {
+      const std::string raw =
+          raw_get(server_.port(), path,
+                  "Cookie: form_token=" + token + "\r\nAccept-Encoding: gzip, deflate, br\r\n");
+      const size_t end = raw.find("\r\n\r\n");
+      ASSERT_NE(end, std::string::npos) << path;
+      const std::string head = raw.substr(0, end);
+      EXPECT_NE(head.find("\r\nContent-Encoding: gzip"), std::string::npos) << path << head;
+      EXPECT_EQ(gunzip(raw.substr(end + 4)), identity_body) << path;
+      if (found) {
+        EXPECT_NE(head.find("\r\nETag: W/" + identity_etag), std::string::npos) << head;
+        EXPECT_NE(head.find("\r\nVary: Accept-Encoding"), std::string::npos) << head;
+      }
+    }
+  }
+  // Refusing gzip gets identity.
+  const std::string refused =
+      raw_get(server_.port(), "/", "Accept-Encoding: gzip;q=0, identity\r\n");
+  EXPECT_EQ(refused.find("Content-Encoding"), std::string::npos);
+  // The weak ETag of the gzip page revalidates it.
+  const std::string first = raw_get(server_.port(), "/", "Accept-Encoding: gzip\r\n");
+  const size_t at = first.find("ETag: ");
+  ASSERT_NE(at, std::string::npos);
+  const std::string etag = first.substr(at + 6, first.find("\r\n", at) - at - 6);
+  EXPECT_TRUE(etag.starts_with("W/\"")) << etag;
+  const std::string again =
+      raw_get(server_.port(), "/", "Accept-Encoding: gzip\r\nIf-None-Match: " + etag + "\r\n");
+  EXPECT_TRUE(again.starts_with("HTTP/1.1 304")) << again.substr(0, 40);
 }
 
 TEST_F(FrontDoorServer, AConnectionMovesToTheWorkersAtItsFirstOtherRequest) {

@@ -1,5 +1,7 @@
 #include "storefront/page_cache.h"
 
+#include <zlib.h>
+
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -27,7 +29,85 @@ std::string quoted_hex(uint64_t value) {
   return buf;
 }
 
+// Raw deflate of `parts` with `hole` (the placeholder) between consecutive parts, each hole as a
+// stored block of its own after a full flush (byte-aligned, and nothing later refers back into
+// it), wrapped as gzip. Fills the hole offsets and the parts' CRCs; the trailer's CRC-32 is that
+// of the placeholder page.
+void compress_with_holes(PageCache::Page& page, std::string_view hole,
+                         const std::vector<std::string_view>& parts) {
+  z_stream z{};
+  if (deflateInit2(&z, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("zlib: deflateInit2 failed");
+  }
+  std::string& out = page.gzip;
+  // Header: magic, deflate, no flags, no time, no extra flags, OS unknown.
+  out.assign("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  const uLong hole_crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(hole.data()), static_cast<uInt>(hole.size()));
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string_view part = parts[i];
+    const bool last = i + 1 == parts.size();
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(part.data()));
+    z.avail_in = static_cast<uInt>(part.size());
+    int rc = Z_OK;
+    do {
+      char buf[16384];
+      z.next_out = reinterpret_cast<Bytef*>(buf);
+      z.avail_out = sizeof buf;
+      rc = deflate(&z, last ? Z_FINISH : Z_FULL_FLUSH);
+      if (rc == Z_STREAM_ERROR) throw std::logic_error("zlib: deflate state broken");
+      out.append(buf, sizeof buf - z.avail_out);
+    } while (z.avail_out == 0 || (last && rc != Z_STREAM_END));
+    const uLong part_crc =
+        crc32(0L, reinterpret_cast<const Bytef*>(part.data()), static_cast<uInt>(part.size()));
+    page.gzip_parts.emplace_back(static_cast<uint32_t>(part_crc), part.size());
+    crc = crc32_combine(crc, part_crc, static_cast<z_off_t>(part.size()));
+    if (last) break;
+    // A stored block, not the last: header bits 000, then LEN and its complement.
+    const auto len = static_cast<uint16_t>(hole.size());
+    const auto nlen = static_cast<uint16_t>(~len);
+    const char stored[5] = {0, static_cast<char>(len & 0xff), static_cast<char>(len >> 8),
+                            static_cast<char>(nlen & 0xff), static_cast<char>(nlen >> 8)};
+    out.append(stored, sizeof stored);
+    page.gzip_token_at.push_back(out.size());
+    out.append(hole);
+    crc = crc32_combine(crc, hole_crc, static_cast<z_off_t>(hole.size()));
+  }
+  deflateEnd(&z);
+  const auto size = static_cast<uint32_t>(page.html.size());
+  const auto sum = static_cast<uint32_t>(crc);
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>(sum >> shift));
+  for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>(size >> shift));
+}
+
 }  // namespace
+
+uint32_t PageCache::Page::gzip_crc(std::string_view token) const {
+  const uLong token_crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(token.data()), static_cast<uInt>(token.size()));
+  uLong crc = crc32(0L, Z_NULL, 0);
+  for (size_t i = 0; i < gzip_parts.size(); ++i) {
+    crc = crc32_combine(crc, gzip_parts[i].first, static_cast<z_off_t>(gzip_parts[i].second));
+    if (i < gzip_token_at.size()) {
+      crc = crc32_combine(crc, token_crc, static_cast<z_off_t>(token.size()));
+    }
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+std::string PageCache::Page::with_token_gzip(std::string_view token) const {
+  std::string out = gzip;
+  if (gzip_token_at.empty()) return out;
+  for (size_t at : gzip_token_at) {
+    // Same length as the placeholder, inside the stored blocks: a programming error otherwise.
+    if (at + token.size() + 8 > out.size()) throw std::logic_error("PageCache: token out of range");
+    std::memcpy(out.data() + at, token.data(), token.size());
+  }
+  const uint32_t sum = gzip_crc(token);
+  for (int i = 0; i < 4; ++i) out[out.size() - 8 + i] = static_cast<char>(sum >> (8 * i));
+  return out;
+}
 
 std::string PageCache::Page::with_token(std::string_view token) const {
   std::string out = html;
@@ -80,7 +160,15 @@ std::shared_ptr<const PageCache::Page> PageCache::store(const std::string& key, 
   page->etag = quoted_hex(fnv1a(page->html));
   page->generation = generation;
   page->stored_at = now;
-  const size_t bytes = key.size() + page->html.size() + kEntryOverhead;
+  std::vector<std::string_view> parts;
+  size_t from = 0;
+  for (size_t at : page->token_at) {
+    parts.push_back(std::string_view(page->html).substr(from, at - from));
+    from = at + placeholder_.size();
+  }
+  parts.push_back(std::string_view(page->html).substr(from));
+  compress_with_holes(*page, placeholder_, parts);
+  const size_t bytes = key.size() + page->html.size() + page->gzip.size() + kEntryOverhead;
 
   std::lock_guard lock(mutex_);
   if (auto it = index_.find(key); it != index_.end()) erase(it->second);

@@ -18,8 +18,13 @@
 // entry remembers where it occurs and with_token() writes the visitor's token there. Nothing else
 // that depends on the visitor may be rendered into a cached page.
 //
-// Bounded by max_bytes (keys, pages and a fixed overhead per entry), least recently used first
-// out; a page larger than a quarter of the budget is not kept.
+// Compressed form: each page is also kept gzip-compressed, with the token's places as stored
+// (uncompressed) deflate blocks and the history reset after each, so that a visitor's gzip page is
+// the stored bytes with the token copied in and the CRC-32 recomputed from the parts' CRCs:
+// no compression per request. with_token_gzip() gives it.
+//
+// Bounded by max_bytes (keys, pages in both forms and a fixed overhead per entry), least recently
+// used first out; a page larger than a quarter of the budget is not kept.
 //
 // Thread-safety: every member may be called from any thread (one mutex; entries are immutable and
 // shared, so a page being served survives its eviction).
@@ -54,10 +59,18 @@ class PageCache {
     TimePoint stored_at;
     std::string route;  // the pattern of the route that rendered it (the /metrics label)
     bool form = false;  // has a form: the visitor's CSRF token goes where the placeholder is
+    std::string gzip;   // html gzip-compressed, the placeholder stored uncompressed (see above)
+    std::vector<size_t> gzip_token_at;  // offsets of the placeholder in gzip
+    // CRC-32 and length of the html between placeholders (token_at.size() + 1 parts).
+    std::vector<std::pair<uint32_t, size_t>> gzip_parts;
 
     // The page as one visitor sees it: the placeholder replaced by `token` (which must have the
     // placeholder's length; an empty token is only allowed when the page has no form).
     std::string with_token(std::string_view token) const;
+    // The same page gzip-compressed (RFC 1952): what gunzip turns into with_token(token). It is
+    // `gzip` with the token at gzip_token_at and gzip_crc(token) as the trailer's CRC-32.
+    std::string with_token_gzip(std::string_view token) const;
+    uint32_t gzip_crc(std::string_view token) const;
     // The ETag for the page as one visitor sees it (depends on the token when there is a form).
     std::string etag_for(std::string_view token) const;
   };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <string>
@@ -119,6 +120,48 @@ TEST(PageCache, StoringAgainReplacesThePage) {
   EXPECT_EQ(cache.find("/", 2, t0)->with_token(""), "<p>two</p>");
   cache.clear();
   EXPECT_EQ(cache.find("/", 2, t0), nullptr);
+}
+
+std::string gunzip(const std::string& bytes) {
+  z_stream z{};
+  EXPECT_EQ(inflateInit2(&z, MAX_WBITS + 16), Z_OK);
+  std::string out;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    char buf[4096];
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  EXPECT_EQ(rc, Z_STREAM_END) << "not a whole gzip stream (CRC-32 or length wrong?)";
+  EXPECT_EQ(z.avail_in, 0u);
+  inflateEnd(&z);
+  return out;
+}
+
+TEST(PageCache, KeepsAGzipFormThatTakesEachVisitorsToken) {
+  PageCache cache;
+  std::string html;
+  for (int i = 0; i < 200; ++i) html += "<p>Miến dong Bảo Lâm, gói " + std::to_string(i) + "</p>";
+  const std::string page =
+      cache.token_placeholder() + html + form_page(cache) + html + form_page(cache) + "<p>cuối</p>";
+  auto stored = cache.store("/san-pham/1", 1, page, t0, "/san-pham/(\\d+)", true);
+  ASSERT_EQ(stored->token_at.size(), 3u);
+  ASSERT_EQ(stored->gzip_token_at.size(), 3u);
+  EXPECT_LT(stored->gzip.size(), stored->html.size() / 4);
+  for (const std::string& token :
+       {std::string(32, 'a'), std::string("0123456789abcdef0123456789abcdef")}) {
+    EXPECT_EQ(gunzip(stored->with_token_gzip(token)), stored->with_token(token));
+  }
+  // A page without a form, and an empty one.
+  EXPECT_EQ(gunzip(cache.store("/", 1, html, t0)->with_token_gzip("")), html);
+  EXPECT_EQ(gunzip(cache.store("/x", 1, "", t0)->with_token_gzip("")), "");
+  // What the page keeps besides: the route and whether it has a form.
+  EXPECT_EQ(stored->route, "/san-pham/(\\d+)");
+  EXPECT_TRUE(stored->form);
 }
 
 // The cache inside the real server: the shop's public pages over HTTP.

@@ -232,6 +232,8 @@ void Shop::send_from_cache(const httplib::Request& req, httplib::Response& res,
   res.set_header("ETag", etag);
   // Browsers revalidate (a 304 costs no rendering); a page with the visitor's token is theirs.
   res.set_header("Cache-Control", form ? "private, no-cache" : "no-cache");
+  // httplib compresses for clients that accept it; the front door answers gzip or identity.
+  res.set_header("Vary", "Accept-Encoding");
   if (req.has_header("If-None-Match") &&
       PageCache::etag_listed(req.get_header_value("If-None-Match"), etag)) {
     res.status = 304;

@@ -323,6 +323,11 @@ void Server::stop() {
   if (front_) front_->stop();
 }
 
+std::optional<FrontDoor::Stats> Server::front_stats() const {
+  if (!front_) return std::nullopt;
+  return front_->stats();
+}
+
 bool Server::is_running() const { return http_ && http_->is_running(); }
 
 // --- serve ---

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -129,6 +130,8 @@ class Server {
   bool is_running() const;
 
   int port() const { return port_; }
+  // What the front door did so far; nullopt when it is off.
+  std::optional<FrontDoor::Stats> front_stats() const;
   Metrics& metrics() { return metrics_; }
   const Renderer& renderer() const { return *renderer_; }
   AppContext& context() { return *context_; }
