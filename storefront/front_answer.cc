@@ -95,10 +95,14 @@ bool accepts_gzip(std::string_view header) {
 }
 
 bool client_accepts_gzip(const RequestHead& head) {
+  // Several header lines are one list (RFC 9110 5.3).
+  std::string list;
   for (const auto& [name, value] : head.headers) {
-    if (iequals(name, "Accept-Encoding") && accepts_gzip(value)) return true;
+    if (!iequals(name, "Accept-Encoding")) continue;
+    if (!list.empty()) list += ',';
+    list += value;
   }
-  return false;
+  return accepts_gzip(list);
 }
 
 // `body` gzip-compressed (RFC 1952), for answers that are not in the page cache.
@@ -119,8 +123,10 @@ std::string gzip(std::string_view body) {
   return out;
 }
 
-// The ETag of a gzip answer: weak, since its bytes are not the identity page's.
-std::string weak(std::string_view etag) { return "W/" + std::string(etag); }
+// The ETag of a compressed answer: weak, since its bytes are not the identity page's.
+std::string weak(std::string_view etag) {
+  return etag.starts_with("W/") ? std::string(etag) : "W/" + std::string(etag);
+}
 
 }  // namespace
 
@@ -280,21 +286,22 @@ std::optional<std::string> FrontPages::render(const RequestHead& head, bool clos
                          !res.has_header("Content-Encoding");
     std::string body;
     std::string etag;
-    if (gzipped) {
-      body = gzip(res.body);
+    // A 304 names the representation a 200 would have: the compressed one's weak tag.
+    if (gzipped || (res.status == 304 && client_accepts_gzip(head))) {
       if (res.has_header("ETag")) etag = weak(res.get_header_value("ETag"));
     }
+    if (gzipped) body = gzip(res.body);
     std::vector<std::pair<std::string_view, std::string_view>> headers;
     for (const auto& [name, value] : res.headers) {
       if (iequals(name, "Content-Length") || iequals(name, "Connection") ||
-          iequals(name, "Keep-Alive") || (gzipped && iequals(name, "ETag"))) {
+          iequals(name, "Keep-Alive") || (!etag.empty() && iequals(name, "ETag"))) {
         continue;
       }
       headers.emplace_back(name, value);
     }
+    if (!etag.empty()) headers.emplace_back("ETag", etag);
     if (gzipped) {
       headers.emplace_back("Content-Encoding", "gzip");
-      if (!etag.empty()) headers.emplace_back("ETag", etag);
       if (!res.has_header("Vary")) headers.emplace_back("Vary", "Accept-Encoding");
     }
     std::string out;

@@ -27,7 +27,7 @@ constexpr int kMaxPartialReads = 16;
 // httplib reads differently (a fragment, a second '?').
 bool answerable(const RequestHead& head) {
   if (head.method != "GET" || head.version != "HTTP/1.1") return false;
-  if (head.method.size() + head.target.size() + head.version.size() + 2 > kMaxLine) return false;
+  if (head.longest_line > kMaxLine) return false;
   if (head.target.find('#') != std::string_view::npos) return false;
   const size_t query = head.target.find('?');
   if (query != std::string_view::npos &&
@@ -36,7 +36,6 @@ bool answerable(const RequestHead& head) {
   }
   size_t lengths = 0;
   for (const auto& [name, value] : head.headers) {
-    if (name.size() + value.size() + 2 > kMaxLine) return false;
     const auto is = [&name](const char* what) {
       return name.size() == std::strlen(what) && ::strncasecmp(name.data(), what, name.size()) == 0;
     };
@@ -433,7 +432,9 @@ void FrontDoor::run(Loop& loop) {
   const auto accept_all = [&] {
     while (true) {
       const int fd = ::accept4(accept_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const int error = errno;
       if (fd < 0) {
+        errno = error;
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -447,7 +448,7 @@ void FrontDoor::run(Loop& loop) {
         }
         ::epoll_ctl(loop.epoll, EPOLL_CTL_DEL, accept_fd_, nullptr);
         loop.listening = false;
-        if (errno == EINVAL || errno == EBADF || errno == ENOTSOCK || stopping_.load()) {
+        if (error == EINVAL || error == EBADF || error == ENOTSOCK || stopping_.load()) {
           return;  // the listening socket was shut down (httplib's stop())
         }
         // A network error the accept(2) manual says to retry: again in a moment.

@@ -98,7 +98,8 @@ uint32_t PageCache::Page::gzip_crc(std::string_view token) const {
 
 std::string PageCache::Page::with_token_gzip(std::string_view token) const {
   std::string out = gzip;
-  if (gzip_token_at.empty()) return out;
+  // No token: the placeholder stays, with the CRC-32 stored for it.
+  if (token.empty() || gzip_token_at.empty()) return out;
   for (size_t at : gzip_token_at) {
     // Same length as the placeholder, inside the stored blocks: a programming error otherwise.
     if (at + token.size() + 8 > out.size()) throw std::logic_error("PageCache: token out of range");

@@ -82,10 +82,11 @@ HeadStatus parse_request_head(std::string_view bytes, RequestHead& head) {
   head.size = end + 4;
   std::string_view rest = bytes.substr(0, end + 2);  // every line ends with CRLF
 
-  const auto next_line = [&rest](std::string_view& line) {
+  const auto next_line = [&rest, &head](std::string_view& line) {
     const size_t crlf = rest.find("\r\n");
     line = rest.substr(0, crlf);
     rest.remove_prefix(crlf + 2);
+    head.longest_line = std::max(head.longest_line, line.size() + 2);
     // A lone CR or LF inside a line is not HTTP/1.1.
     return line.find_first_of("\r\n") == std::string_view::npos;
   };

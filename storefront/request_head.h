@@ -17,7 +17,8 @@ struct RequestHead {
   std::string_view target;                                             // as sent: path and query
   std::string_view version;                                            // "HTTP/1.1"
   std::vector<std::pair<std::string_view, std::string_view>> headers;  // values trimmed
-  size_t size = 0;  // bytes of the head, blank line included
+  size_t size = 0;          // bytes of the head, blank line included
+  size_t longest_line = 0;  // bytes of its longest line (request line or header), CRLF included
 
   // The first header named `name` (case-insensitive); nullopt when absent.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -228,14 +228,20 @@ void Shop::send_cached_page(const httplib::Request& req, httplib::Response& res,
 void Shop::send_from_cache(const httplib::Request& req, httplib::Response& res,
                            const PageCache::Page& page, bool form) {
   const std::string token = form ? form_token_for(req, res, app_.config.tls()) : std::string();
-  const std::string etag = page.etag_for(token);
-  res.set_header("ETag", etag);
+  // httplib compresses the answer (brotli or gzip) when Accept-Encoding names either; the
+  // compressed bytes are not the identity page's, so their tag is weak.
+  const std::string accepted = req.get_header_value("Accept-Encoding");
+  const bool compressed =
+      accepted.find("br") != std::string::npos || accepted.find("gzip") != std::string::npos;
+  const std::string strong = page.etag_for(token);
+  res.set_header("ETag", compressed ? "W/" + strong : strong);
   // Browsers revalidate (a 304 costs no rendering); a page with the visitor's token is theirs.
   res.set_header("Cache-Control", form ? "private, no-cache" : "no-cache");
   // httplib compresses for clients that accept it; the front door answers gzip or identity.
   res.set_header("Vary", "Accept-Encoding");
+  // Weak comparison (RFC 9110 13.1.2): W/ is dropped from the listed tags.
   if (req.has_header("If-None-Match") &&
-      PageCache::etag_listed(req.get_header_value("If-None-Match"), etag)) {
+      PageCache::etag_listed(req.get_header_value("If-None-Match"), strong)) {
     res.status = 304;
     return;
   }
