@@ -228,8 +228,9 @@ void Shop::send_cached_page(const httplib::Request& req, httplib::Response& res,
 void Shop::send_from_cache(const httplib::Request& req, httplib::Response& res,
                            const PageCache::Page& page, bool form) {
   const std::string token = form ? form_token_for(req, res, app_.config.tls()) : std::string();
-  // httplib compresses the answer (brotli or gzip) when Accept-Encoding names either; the
-  // compressed bytes are not the identity page's, so their tag is weak.
+  // httplib compresses the answer when Accept-Encoding names gzip (brotli is taken out of the
+  // header before routing: server.h); the compressed bytes are not the identity page's, so their
+  // tag is weak.
   const std::string accepted = req.get_header_value("Accept-Encoding");
   const bool compressed =
       accepted.find("br") != std::string::npos || accepted.find("gzip") != std::string::npos;

@@ -95,6 +95,10 @@ class Router {
 // X-Frame-Options, Referrer-Policy.
 const std::vector<std::pair<std::string, std::string>>& security_headers();
 
+// An Accept-Encoding value without brotli (every item holding the letters "br"), for httplib,
+// which otherwise compresses with brotli at quality 11: "gzip, deflate, br" -> "gzip, deflate".
+std::string without_brotli(std::string_view accept_encoding);
+
 // A new request id ("r-" and 6 hex digits), for X-Request-Id and the logs.
 std::string new_request_id();
 
