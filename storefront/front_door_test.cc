@@ -14,7 +14,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -27,6 +26,7 @@
 
 #include "core/demo.h"
 #include "core/money.h"
+#include "storefront/test_gzip.h"
 #include "storefront/test_server.h"
 
 namespace chophien::storefront {
@@ -548,25 +548,6 @@ TEST_F(FrontDoorServer, PagesFromTheFrontDoorAreThePagesOfTheWorkers) {
   EXPECT_FALSE(workers_only.server().front_stats().has_value());
   EXPECT_EQ(metric(server_, "chophien_page_cache_requests_total{result=\"hit\"}"), 4);
   EXPECT_EQ(metric(workers_only, "chophien_page_cache_requests_total{result=\"hit\"}"), 0);
-}
-
-std::string gunzip(std::string_view bytes) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, MAX_WBITS + 16), Z_OK);
-  std::string out;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(bytes.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    char buf[16384];
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END) << "not a whole gzip stream (a CRC-32 or length mismatch?)";
-  inflateEnd(&z);
-  return out;
 }
 
 TEST_F(FrontDoorServer, BrowsersThatAcceptGzipGetGzip) {

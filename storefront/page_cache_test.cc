@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <string>
@@ -10,6 +9,7 @@
 #include "core/clock.h"
 #include "core/demo.h"
 #include "core/text.h"
+#include "storefront/test_gzip.h"
 #include "storefront/test_server.h"
 
 namespace chophien::storefront {
@@ -120,26 +120,6 @@ TEST(PageCache, StoringAgainReplacesThePage) {
   EXPECT_EQ(cache.find("/", 2, t0)->with_token(""), "<p>two</p>");
   cache.clear();
   EXPECT_EQ(cache.find("/", 2, t0), nullptr);
-}
-
-std::string gunzip(const std::string& bytes) {
-  z_stream z{};
-  EXPECT_EQ(inflateInit2(&z, MAX_WBITS + 16), Z_OK);
-  std::string out;
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(bytes.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    char buf[4096];
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  EXPECT_EQ(rc, Z_STREAM_END) << "not a whole gzip stream (CRC-32 or length wrong?)";
-  EXPECT_EQ(z.avail_in, 0u);
-  inflateEnd(&z);
-  return out;
 }
 
 TEST(PageCache, KeepsAGzipFormThatTakesEachVisitorsToken) {
