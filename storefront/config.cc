@@ -74,6 +74,12 @@ Result<void> apply(Config& config, std::string_view name, std::string_view value
     return number(1, 300, config.write_timeout_seconds);
   } else if (name == "backlog") {
     return number(1, 65535, config.listen_backlog);
+  } else if (name == "max-header-lines") {
+    return number(10, 10000, config.max_header_lines);
+  } else if (name == "max-head-bytes") {
+    return number(1024, 1 << 20, config.max_head_bytes);
+  } else if (name == "request-deadline") {
+    return number(1, 3600, config.request_deadline_seconds);
   } else if (name == "reconcile-interval") {
     return number(0, 7 * 24 * 3600, config.reconcile_interval_seconds);
   } else if (name == "sync-interval") {
@@ -148,6 +154,9 @@ constexpr EnvSetting kEnv[] = {
     {"CHOPHIEN_READ_TIMEOUT", "read-timeout"},
     {"CHOPHIEN_WRITE_TIMEOUT", "write-timeout"},
     {"CHOPHIEN_BACKLOG", "backlog"},
+    {"CHOPHIEN_MAX_HEADER_LINES", "max-header-lines"},
+    {"CHOPHIEN_MAX_HEAD_BYTES", "max-head-bytes"},
+    {"CHOPHIEN_REQUEST_DEADLINE", "request-deadline"},
     {"CHOPHIEN_PAYOS_API_URL", "payos-api-url"},
     {"CHOPHIEN_SEPAY_API_URL", "sepay-api-url"},
     {"CHOPHIEN_CASSO_API_URL", "casso-api-url"},

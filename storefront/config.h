@@ -41,6 +41,11 @@ struct Config {
   int read_timeout_seconds = 10;              // CHOPHIEN_READ_TIMEOUT
   int write_timeout_seconds = 10;             // CHOPHIEN_WRITE_TIMEOUT
   int listen_backlog = 1024;                  // CHOPHIEN_BACKLOG
+  // What one request may send (guarded_server.h): more header lines or head bytes get 431, a
+  // request, head and body, not in after the deadline gets 408.
+  int max_header_lines = 100;         // CHOPHIEN_MAX_HEADER_LINES
+  int max_head_bytes = 16384;         // CHOPHIEN_MAX_HEAD_BYTES
+  int request_deadline_seconds = 60;  // CHOPHIEN_REQUEST_DEADLINE
   // The services' APIs (docs/configuration.md); tests point them at local fakes.
   std::string payos_api_url = "https://api-merchant.payos.vn";  // CHOPHIEN_PAYOS_API_URL
   std::string sepay_api_url = "https://my.sepay.vn";            // CHOPHIEN_SEPAY_API_URL

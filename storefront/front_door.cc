@@ -25,8 +25,12 @@ constexpr int kMaxPartialReads = 16;
 // still unread: methods other than GET, HTTP/1.0, a body or two lengths (one reading could smuggle
 // a request past the other), Expect, Upgrade, Range, lines longer than httplib allows, and targets
 // httplib reads differently (a fragment, a second '?').
-bool answerable(const RequestHead& head) {
+bool answerable(const RequestHead& head, const FrontDoor::Options& options) {
   if (head.method != "GET" || head.version != "HTTP/1.1") return false;
+  // Heads over the server's limits are refused by the worker threads (guarded_server.h).
+  if (head.headers.size() > options.max_header_lines || head.size > options.max_head_bytes) {
+    return false;
+  }
   if (head.longest_line > kMaxLine) return false;
   if (head.target.find('#') != std::string_view::npos) return false;
   const size_t query = head.target.find('?');
@@ -376,7 +380,7 @@ void FrontDoor::run(Loop& loop) {
         return;
       }
       c.partial_reads = 0;
-      if (status != HeadStatus::complete || !answerable(head)) return leave(fd);
+      if (status != HeadStatus::complete || !answerable(head, options_)) return leave(fd);
       const bool close = head.wants_close() || c.requests + 1 >= options_.max_requests;
       Decision decision = Decision::hand_over;
       const size_t out_before = c.out.size();

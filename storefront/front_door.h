@@ -18,10 +18,11 @@
 // (its own timeouts, keep-alive, peer address, TLS is not involved: see Server).
 //
 // Requests the front door answers: GET, HTTP/1.1, no body, no Expect, Upgrade or Range, a target
-// without a fragment or a second '?', lines within httplib's 8 KiB, a head of at most 16 KiB sent
-// in at most 16 pieces, and an answer from the `Answer` callback (or from `Render` when Answer says
-// so and fewer than max_queued_renders wait).
-// Everything else, including every malformed head, is handed over and gets httplib's answer.
+// without a fragment or a second '?', lines within httplib's 8 KiB, a head of at most 16 KiB and
+// within the server's limits (max_header_lines, max_head_bytes) sent in at most 16 pieces, and an
+// answer from the `Answer` callback (or from `Render` when Answer says so and fewer than
+// max_queued_renders wait). Everything else, including every malformed head, is handed over and
+// gets httplib's answer (and a head over the limits the worker threads' 431, guarded_server.h).
 // Requests are answered in order (pipelining works). Connections idle longer than the keep-alive
 // timeout, or sending a head more slowly than the read timeout, are closed.
 //
@@ -61,6 +62,8 @@ class FrontDoor {
     size_t max_requests = 10000;  // per connection; the last one gets Connection: close
     int render_threads = 4;
     size_t max_queued_renders = 256;  // beyond: handed to httplib instead of waiting
+    size_t max_header_lines = 100;    // heads with more, or longer, are handed to httplib
+    size_t max_head_bytes = 16 * 1024;
   };
 
   enum class Decision {

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "storefront/front_answer.h"
+#include "storefront/guarded_server.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
 #include "storefront/routes.h"
@@ -163,17 +164,17 @@ Result<std::unique_ptr<Server>> Server::create(
   s->checkouts_ = std::make_unique<CheckoutBatch>(config, db, clock);
   s->context_ = std::unique_ptr<AppContext>(new AppContext{
       config, db, clock, s->metrics_, *s->renderer_, nullptr, s->checkouts_.get(), &s->pages_});
-  if (config.tls()) {
-    auto ssl =
-        std::make_unique<httplib::SSLServer>(config.tls_cert.c_str(), config.tls_key.c_str());
-    if (!ssl->is_valid()) {
-      return invalid_input("cannot load the TLS certificate or key (PEM files expected)",
-                           "--tls-cert");
-    }
-    s->http_ = std::move(ssl);
-  } else {
-    s->http_ = std::make_unique<httplib::Server>();
+  auto guarded = std::make_unique<GuardedServer>(
+      RequestLimits{static_cast<size_t>(config.max_header_lines),
+                    static_cast<size_t>(config.max_head_bytes),
+                    std::chrono::seconds(config.request_deadline_seconds)},
+      config.tls_cert, config.tls_key);
+  if (!guarded->is_valid()) {
+    return invalid_input("cannot load the TLS certificate or key (PEM files expected)",
+                         "--tls-cert");
   }
+  s->guarded_ = guarded.get();
+  s->http_ = std::move(guarded);
   s->install_hooks();
   s->router_ = std::make_unique<Router>(*s->http_);
 
@@ -319,6 +320,8 @@ Result<int> Server::bind() {
     options.read_timeout = std::chrono::seconds(config_.read_timeout_seconds);
     options.write_timeout = std::chrono::seconds(config_.write_timeout_seconds);
     options.max_requests = static_cast<size_t>(config_.keep_alive_max_requests);
+    options.max_header_lines = static_cast<size_t>(config_.max_header_lines);
+    options.max_head_bytes = static_cast<size_t>(config_.max_head_bytes);
     auto pages = std::make_shared<FrontPages>(config_, context_->db, pages_, metrics_,
                                               router_->page_routes());
     front_ = std::make_unique<FrontDoor>(
@@ -347,6 +350,7 @@ void Server::stop() {
   // httplib first: its listening loop, waiting for the front door's next connection, must find
   // the server stopped when the front door then wakes it.
   if (http_) http_->stop();
+  if (guarded_) guarded_->wake();
   if (front_) front_->stop();
 }
 

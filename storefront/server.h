@@ -1,9 +1,9 @@
 #pragma once
-// The HTTP server: cpp-httplib (HTTPS when a certificate is configured) with a fixed thread pool,
-// TCP_NODELAY, a raised listen backlog, keep-alive, timeouts and a body size limit; every request
-// gets an id (X-Request-Id, also in error bodies), one access-log line, a place in /metrics and
-// the security headers. Unhandled exceptions become a 500 with the request id; the what() is
-// logged, never shown.
+// The HTTP server: cpp-httplib behind the request limits of guarded_server.h (which also speaks
+// HTTPS when a certificate is configured), with a fixed thread pool, TCP_NODELAY, a raised listen
+// backlog, keep-alive, timeouts and a body size limit; every request gets an id (X-Request-Id, also
+// in error bodies), one access-log line, a place in /metrics and the security headers. Unhandled
+// exceptions become a 500 with the request id; the what() is logged, never shown.
 //
 // Without TLS, a front door (front_door.h, front_answer.h) takes the connections first and answers
 // the public pages itself; httplib's workers get every connection at its first other request.
@@ -31,6 +31,7 @@
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
 #include "storefront/front_door.h"
+#include "storefront/guarded_server.h"
 #include "storefront/metrics.h"
 #include "storefront/page_cache.h"
 #include "storefront/render.h"
@@ -151,6 +152,7 @@ class Server {
   std::unique_ptr<CheckoutBatch> checkouts_;
   std::unique_ptr<AppContext> context_;
   std::unique_ptr<httplib::Server> http_;
+  GuardedServer* guarded_ = nullptr;  // http_, as its own type
   std::unique_ptr<Router> router_;
   PageCache pages_;
   std::unique_ptr<FrontDoor> front_;  // null when off (TLS, or front_threads 0)
