@@ -191,6 +191,13 @@ int serve_command(Args args) {
   if (!config->secret_key.empty()) {
     if (auto opened = integrations::SecretBox::from_key(config->secret_key))
       box = std::move(*opened);
+  } else {
+    // Without it no bank-notification service or marketplace can be connected, and webhooks of
+    // connections made under an earlier key are answered 503 until the key is set again.
+    core::log("server.warning",
+              {{"detail",
+                "CHOPHIEN_SECRET_KEY is not set: payment notifications, reconciliation and "
+                "marketplaces are off"}});
   }
   std::optional<integrations::PeriodicJob> reconciler;
   if (box && config->reconcile_interval_seconds > 0) {

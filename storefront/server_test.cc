@@ -14,7 +14,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -305,6 +307,54 @@ TEST(ServeCommand, SigtermFinishesAndLeavesACheckpointedIntactDatabase) {
   sqlite3_finalize(stmt);
   sqlite3_close(handle);
   std::filesystem::remove_all(dir);
+}
+
+// The server's standard error for one run of `chophien serve` (until it answers, then SIGTERM),
+// with `secret_key` in the environment when not empty.
+std::string serve_stderr(const std::string& secret_key) {
+  std::string dir_pattern =
+      (std::filesystem::temp_directory_path() / "chophien-serve-XXXXXX").string();
+  if (::mkdtemp(dir_pattern.data()) == nullptr) return "mkdtemp failed";
+  const std::filesystem::path dir = dir_pattern;
+  const std::string db = (dir / "shop.db").string();
+  const std::string log = (dir / "stderr.txt").string();
+  const int port = free_port();
+  const std::string listen = "127.0.0.1:" + std::to_string(port);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("CHOPHIEN_LOG", "off", 1);
+    ::unsetenv("CHOPHIEN_SECRET_KEY");
+    if (!secret_key.empty()) ::setenv("CHOPHIEN_SECRET_KEY", secret_key.c_str(), 1);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(fd, 2);
+    ::execl(CHOPHIEN_BINARY, CHOPHIEN_BINARY, "serve", "--db", db.c_str(), "--listen",
+            listen.c_str(), "--threads", "4", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(1);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto res = client.Get("/healthz");
+    if (res && res->status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+  return text;
+}
+
+TEST(ServeCommand, WarnsAtStartWhenNoSecretKeyIsSet) {
+  const std::string without = serve_stderr("");
+  EXPECT_NE(without.find("event=server.warning"), std::string::npos) << without;
+  EXPECT_NE(without.find("CHOPHIEN_SECRET_KEY is not set"), std::string::npos) << without;
+  const std::string key(40, 'k');
+  const std::string with = serve_stderr(key);
+  EXPECT_EQ(with.find("CHOPHIEN_SECRET_KEY is not set"), std::string::npos) << with;
+  EXPECT_EQ(with.find(key), std::string::npos) << "the key was logged";
 }
 
 TEST(ServeCommand, InvalidSettingExitsWithStatus2) {
