@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/result.h"
 #include "storefront/http_errors.h"
+#include "storefront/request_head.h"
 #include "storefront/server.h"
 
 namespace chophien::storefront {
@@ -154,23 +155,17 @@ class GuardedStream final : public httplib::Stream {
 
   // Reads until the head of the request is in the buffer, within the limits and the deadline.
   Head read_head() {
-    size_t line_start = 0;  // of the line being scanned, from pos_ (0 after begin_request)
-    size_t scanned = 0;
-    size_t lines = 0;  // complete lines, the request line included
+    HeadScanner scanner(limits_.max_header_lines, limits_.max_head_bytes);
     while (true) {
-      for (; scanned < buffer_.size(); ++scanned) {
-        if (buffer_[scanned] != '\n') continue;
-        size_t length = scanned - line_start;
-        if (length > 0 && buffer_[scanned - 1] == '\r') --length;
-        line_start = scanned + 1;
-        if (length == 0 && lines > 0) {
-          if (scanned + 1 > limits_.max_head_bytes) return Head::too_large;
-          head_.assign(buffer_, 0, scanned + 1);  // for a refusal after the head
+      switch (scanner.scan(buffer_)) {
+        case HeadScanner::State::complete:
+          head_.assign(buffer_, 0, scanner.size());  // for a refusal after the head
           return Head::ready;
-        }
-        if (++lines > limits_.max_header_lines + 1) return Head::too_large;
+        case HeadScanner::State::too_large:
+          return Head::too_large;
+        case HeadScanner::State::incomplete:
+          break;
       }
-      if (buffer_.size() > limits_.max_head_bytes) return Head::too_large;
       const ssize_t got = fill();
       if (got == 0) return Head::closed;
       if (got < 0) return timed_out_ ? Head::timed_out : Head::closed;

@@ -119,4 +119,21 @@ HeadStatus parse_request_head(std::string_view bytes, RequestHead& head) {
   return HeadStatus::complete;
 }
 
+HeadScanner::State HeadScanner::scan(std::string_view bytes) {
+  if (state_ != State::incomplete) return state_;
+  for (; scanned_ < bytes.size(); ++scanned_) {
+    if (bytes[scanned_] != '\n') continue;
+    size_t length = scanned_ - line_start_;
+    if (length > 0 && bytes[scanned_ - 1] == '\r') --length;
+    line_start_ = scanned_ + 1;
+    if (length == 0 && lines_ > 0) {
+      size_ = scanned_ + 1;
+      return state_ = size_ > max_bytes_ ? State::too_large : State::complete;
+    }
+    if (++lines_ > max_lines_ + 1) return state_ = State::too_large;  // the request line too
+  }
+  if (bytes.size() > max_bytes_) state_ = State::too_large;
+  return state_;
+}
+
 }  // namespace chophien::storefront

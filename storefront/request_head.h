@@ -34,4 +34,28 @@ enum class HeadStatus { complete, incomplete, malformed };
 // spaces before the colon). Never reads past `bytes`.
 HeadStatus parse_request_head(std::string_view bytes, RequestHead& head);
 
+// Where a request's head ends, found one piece at a time and within limits: the worker threads'
+// check (guarded_server.h) before httplib reads a head. It only counts lines (each ended by LF,
+// with or without CR) up to the first empty line after the request line, so it agrees with
+// parse_request_head on every head that parser accepts, and decides the others by size alone.
+// One per request; not thread-safe.
+class HeadScanner {
+ public:
+  enum class State { incomplete, complete, too_large };
+  // `max_header_lines` lines after the request line, `max_head_bytes` bytes with the blank line.
+  HeadScanner(size_t max_header_lines, size_t max_head_bytes)
+      : max_lines_(max_header_lines), max_bytes_(max_head_bytes) {}
+
+  // `bytes`: everything received of this request so far; each call's bytes start with the
+  // previous call's. Once complete or too_large, the answer stays.
+  State scan(std::string_view bytes);
+  // The head's bytes, blank line included, once complete.
+  size_t size() const { return size_; }
+
+ private:
+  size_t max_lines_, max_bytes_;
+  size_t scanned_ = 0, line_start_ = 0, lines_ = 0, size_ = 0;
+  State state_ = State::incomplete;
+};
+
 }  // namespace chophien::storefront
