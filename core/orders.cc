@@ -70,6 +70,10 @@ bool valid_phone(std::string_view phone) {
   return digits >= 8 && digits <= 15;
 }
 
+std::string minutes_vi(int64_t seconds) {
+  return std::to_string(std::max<int64_t>(1, (seconds + 59) / 60)) + " phút";
+}
+
 bool may_manage(const Actor& actor, int64_t producer_id) {
   switch (actor.kind) {
     case Actor::Kind::admin:
@@ -133,6 +137,59 @@ Result<std::string> OrderStore::unused_code() {
   return Error{ErrorCode::unavailable, "không tạo được mã thanh toán, hãy thử lại", {}};
 }
 
+std::string phone_key(std::string_view phone) {
+  std::string digits;
+  for (char c : phone)
+    if (c >= '0' && c <= '9') digits += c;
+  size_t first = phone.find_first_not_of(" \t");
+  if (first != std::string_view::npos && phone[first] == '+' && digits.starts_with("84")) {
+    digits = "0" + digits.substr(2);
+  }
+  return digits;
+}
+
+Result<OrderStore::PendingCount> OrderStore::pending_for(bool by_phone, const std::string& key,
+                                                         int64_t now) {
+  // Each column has its own partial index (migration 0025); the SQL differs by the column only.
+  auto lease = stmts_.get(
+      by_phone ? "SELECT count(DISTINCT checkout_ref), min(min(expires_at, created_at + ?3)) "
+                 "FROM orders WHERE phone_key = ?1 AND status = 'pending_payment' AND "
+                 "created_at > ?2 - ?3 AND expires_at > ?2"
+               : "SELECT count(DISTINCT checkout_ref), min(min(expires_at, created_at + ?3)) "
+                 "FROM orders WHERE client_address = ?1 AND status = 'pending_payment' AND "
+                 "client_address <> '' AND created_at > ?2 - ?3 AND expires_at > ?2");
+  if (!lease) return lease.error();
+  Statement& s = lease->get();
+  s.reset();
+  s.bind(1, key).bind(2, now).bind(3, settings_.pending_window_seconds);
+  auto row = s.step();
+  if (!row) return row.error();
+  PendingCount out;
+  if (*row) {
+    out.checkouts = s.column_int(0);
+    if (out.checkouts > 0) out.wait = std::max<int64_t>(1, s.column_int(1) - now);
+  }
+  s.reset();
+  return out;
+}
+
+Result<int64_t> OrderStore::pending_cap_wait(const CheckoutRequest& request) {
+  const int64_t now = clock_.now();
+  int64_t wait = 0;
+  if (settings_.max_pending_per_phone > 0) {
+    auto phone = pending_for(true, phone_key(request.customer_phone), now);
+    if (!phone) return phone.error();
+    if (phone->checkouts >= settings_.max_pending_per_phone) wait = std::max(wait, phone->wait);
+  }
+  if (settings_.max_pending_per_address > 0 && !request.client_address.empty()) {
+    auto address = pending_for(false, request.client_address, now);
+    if (!address) return address.error();
+    if (address->checkouts >= settings_.max_pending_per_address)
+      wait = std::max(wait, address->wait);
+  }
+  return wait;
+}
+
 Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& request) {
   // Validation first: nothing touches the database for bad input.
   if (request.items.empty()) return invalid_input("giỏ hàng trống", "items");
@@ -170,6 +227,31 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   const int64_t now = clock_.now();
   auto tx = db_.begin_or_join();
   if (!tx) return tx.error();
+
+  // The caps, counted inside the transaction that places the order: a checkout placed beside
+  // this one (the same batch, another connection) is either seen here or waits for the lock.
+  const std::string phone_digits = phone_key(phone);
+  if (settings_.max_pending_per_phone > 0) {
+    auto held = pending_for(true, phone_digits, now);
+    if (!held) return held.error();
+    if (held->checkouts >= settings_.max_pending_per_phone) {
+      return Error{ErrorCode::rate_limited,
+                   "số điện thoại này đã có " + std::to_string(held->checkouts) +
+                       " đơn chưa thanh toán; hãy thanh toán đơn cũ hoặc đặt lại sau " +
+                       minutes_vi(held->wait),
+                   "customer.phone"};
+    }
+  }
+  if (settings_.max_pending_per_address > 0 && !request.client_address.empty()) {
+    auto held = pending_for(false, request.client_address, now);
+    if (!held) return held.error();
+    if (held->checkouts >= settings_.max_pending_per_address) {
+      return Error{ErrorCode::rate_limited,
+                   "có quá nhiều đơn chưa thanh toán từ địa chỉ mạng này; vui lòng đặt lại sau " +
+                       minutes_vi(held->wait),
+                   "client_address"};
+    }
+  }
 
   auto product_lease = stmts_.get(
       "SELECT producer_id, name, unit, price_vnd, stock, status FROM products WHERE id = ?1");
@@ -217,8 +299,9 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   auto insert_order_lease = stmts_.get(
       "INSERT INTO orders (code, token_hash, checkout_ref, producer_id, status, total_vnd, "
       "customer_name, customer_phone, customer_address, delivery_method, delivery_address, note, "
-      "created_at, expires_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, 'pending_payment', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12)");
+      "created_at, expires_at, updated_at, phone_key, client_address) "
+      "VALUES (?1, ?2, ?3, ?4, 'pending_payment', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, "
+      "?14, ?15)");
   if (!insert_order_lease) return insert_order_lease.error();
   Statement& insert_order = insert_order_lease->get();
   auto insert_item_lease = stmts_.get(
@@ -261,7 +344,9 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
         .bind(10, o.delivery_address)
         .bind(11, o.note)
         .bind(12, now)
-        .bind(13, o.expires_at);
+        .bind(13, o.expires_at)
+        .bind(14, phone_digits)
+        .bind(15, request.client_address);
     if (auto done = insert_order.run(); !done) return done.error();
     o.id = db_.last_insert_id();
     for (const OrderItem& item : group.items) {

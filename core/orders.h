@@ -20,6 +20,13 @@
 // killed mid-way leaves nothing behind. Unit prices are snapshotted. Unpaid orders expire after
 // OrderSettings::payment_ttl_seconds (default 2 hours, as in api.md's example).
 //
+// Caps on unpaid orders (OrderSettings::max_pending_per_phone / _per_address): a checkout is
+// refused with rate_limited while the customer's phone number (or the client address it came
+// from) already holds that many unpaid checkouts placed within the window, so one visitor cannot
+// reserve the whole stock. A checkout counts once however many producers' orders it made; paid,
+// cancelled and expired ones never count. The count is taken inside the checkout's transaction,
+// so checkouts written together (checkout_batch) see each other.
+//
 // Thread-safety: one Database connection, one thread at a time; open one OrderStore per thread on
 // the same file for concurrency.
 
@@ -78,7 +85,14 @@ struct CheckoutRequest {
   std::string delivery_method = "pickup";  // pickup | delivery
   std::string delivery_address;
   std::string note;
+  // Where the checkout came from (storefront/client_address.h); "" when unknown: then only the
+  // phone number is capped.
+  std::string client_address;
 };
+
+// A phone number as the checkout caps count it: its digits, a leading +84 written as 0
+// ("+84 912.345.678" and "0912345678" are one number).
+std::string phone_key(std::string_view phone);
 
 struct OrderItem {
   int64_t product_id = 0;
@@ -142,6 +156,11 @@ struct OrderSettings {
   // Where payment codes come from; new_payment_code() when empty. A code already taken is
   // drawn again (up to 16 times, then unavailable). Tests use this to force collisions.
   std::function<std::string()> code_source;
+  // Unpaid checkouts one phone number / one client address may hold, placed within the last
+  // pending_window_seconds; 0: no cap.
+  int max_pending_per_phone = 0;
+  int max_pending_per_address = 0;
+  int64_t pending_window_seconds = 3600;
 };
 
 // What applying an amount to an order did (see apply_payment).
@@ -160,7 +179,8 @@ class OrderStore {
 
   // Errors: invalid_input (field named: items, quantity, customer.name, customer.phone,
   // delivery.method, delivery.address, note), conflict (a product unknown, inactive or short of
-  // stock: the message names it), unavailable (database busy).
+  // stock: the message names it), rate_limited (a cap on unpaid orders; field customer.phone or
+  // client_address: see pending_cap_wait()), unavailable (database busy).
   // Joins a transaction already open on the connection (its owner commits).
   Result<std::vector<PlacedOrder>> checkout(const CheckoutRequest& request);
 
@@ -171,6 +191,11 @@ class OrderStore {
   // a batch take stock one after the other, as if each had its own transaction.
   std::vector<Result<std::vector<PlacedOrder>>> checkout_batch(
       const std::vector<const CheckoutRequest*>& requests);
+
+  // Seconds until a checkout of this phone and client address would no longer meet a cap (the
+  // first counted checkout leaves the window or expires); 0 when none is met now. For
+  // Retry-After after rate_limited.
+  Result<int64_t> pending_cap_wait(const CheckoutRequest& request);
 
   // By code, no token: for the producer, officers and admins (the caller authorises).
   Result<Order> find_by_code(std::string_view code);
@@ -215,6 +240,13 @@ class OrderStore {
   Result<std::vector<OrderItem>> items_of(int64_t order_id);
   Result<Order> load(const std::string& where, std::string_view code, int64_t id);
   Result<std::string> unused_code();
+  // For the caps: how many unpaid checkouts `key` holds in the window, and the seconds until the
+  // first of them stops counting.
+  struct PendingCount {
+    int64_t checkouts = 0;
+    int64_t wait = 0;
+  };
+  Result<PendingCount> pending_for(bool by_phone, const std::string& key, int64_t now);
 
   Database& db_;
   const Clock& clock_;

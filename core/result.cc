@@ -12,6 +12,8 @@ const char* error_code_name(ErrorCode code) {
       return "conflict";
     case ErrorCode::forbidden:
       return "forbidden";
+    case ErrorCode::password_change_required:
+      return "password_change_required";
     case ErrorCode::unauthenticated:
       return "unauthenticated";
     case ErrorCode::too_large:

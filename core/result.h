@@ -15,6 +15,7 @@ enum class ErrorCode {
   not_found,
   conflict,
   forbidden,
+  password_change_required,  // signed in, but must choose its own password first (403)
   unauthenticated,
   too_large,
   rate_limited,

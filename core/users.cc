@@ -228,8 +228,8 @@ Role role_from_column(std::string_view name) {
 
 constexpr std::string_view kUserColumns =
     "u.id, u.login, u.display_name, u.role, u.producer_id, u.status, u.created_at, "
-    "u.password_changed_at";
-constexpr int kUserColumnCount = 8;
+    "u.password_changed_at, u.must_change_password";
+constexpr int kUserColumnCount = 9;
 
 User read_user(const Statement& row, int first) {
   User user;
@@ -242,6 +242,7 @@ User read_user(const Statement& row, int first) {
       row.column_text(first + 5) == "disabled" ? UserStatus::disabled : UserStatus::active;
   user.created_at = row.column_int(first + 6);
   user.password_changed_at = row.column_int(first + 7);
+  user.must_change_password = row.column_int(first + 8) != 0;
   return user;
 }
 
@@ -251,6 +252,15 @@ Error rate_limited_error(int64_t seconds) {
       ErrorCode::rate_limited,
       "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau " + std::to_string(minutes) + " phút",
       {}};
+}
+
+// The throttling key of one login from one address: the login key, a line feed (never part of
+// a login or an address), the address.
+std::string pair_key(std::string_view login_key, std::string_view client_addr) {
+  std::string key(login_key);
+  key += '\n';
+  key += client_addr;
+  return key;
 }
 
 }  // namespace
@@ -363,11 +373,13 @@ Result<User> Users::create_user(const NewUser& input) {
   auto credentials = hash_password(*password);
   if (!credentials) return credentials.error();
   int64_t now = clock_.now();
+  // The first-login rule is part of the insert, so two officers at once cannot both add one.
   auto insert = db_.prepare(R"sql(
     INSERT INTO users (login, login_key, display_name, role, producer_id, status, password_algo,
                        password_n, password_r, password_p, password_salt, password_hash,
-                       created_at, password_changed_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, 'active', 'scrypt', ?6, ?7, ?8, ?9, ?10, ?11, ?11))sql");
+                       created_at, password_changed_at, must_change_password)
+    SELECT ?1, ?2, ?3, ?4, ?5, 'active', 'scrypt', ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12
+    WHERE ?13 = 0 OR NOT EXISTS (SELECT 1 FROM users WHERE producer_id = ?5))sql");
   if (!insert) return insert.error();
   insert->bind(1, *login)
       .bind(2, *key)
@@ -379,7 +391,9 @@ Result<User> Users::create_user(const NewUser& input) {
       .bind(8, static_cast<int64_t>(credentials->params.p))
       .bind(9, to_hex(credentials->salt))
       .bind(10, to_hex(credentials->hash))
-      .bind(11, now);
+      .bind(11, now)
+      .bind(12, int64_t{input.must_change_password ? 1 : 0})
+      .bind(13, int64_t{input.only_first_login ? 1 : 0});
   auto inserted = insert->run();
   if (!inserted) {
     // Another connection created the same login between the check and the insert.
@@ -388,6 +402,11 @@ Result<User> Users::create_user(const NewUser& input) {
     }
     return inserted.error();
   }
+  if (db_.changes() == 0) {
+    return Error{ErrorCode::forbidden,
+                 "Cơ sở này đã có tài khoản; chỉ quản trị viên mới thêm được tài khoản khác",
+                 "producer_id"};
+  }
   return find_user(db_.last_insert_id());
 }
 
@@ -395,19 +414,20 @@ int64_t Users::retry_after_at(const std::optional<std::string>& login_key,
                               std::string_view client_addr, int64_t now) {
   auto statement = db_.prepare(R"sql(
     SELECT failures, window_start, kind FROM login_failures
-    WHERE (kind = 'login' AND key = ?1) OR (kind = 'address' AND key = ?2))sql");
+    WHERE (kind = 'pair' AND key = ?1) OR (kind = 'address' AND key = ?2))sql");
   // Storage trouble here must not lock people out; authenticate() will meet it again anyway.
   if (!statement) return 0;
-  statement->bind(1, login_key.value_or(std::string())).bind(2, client_addr);
+  statement->bind(1, login_key ? pair_key(*login_key, client_addr) : std::string())
+      .bind(2, client_addr);
   int64_t wait = 0;
   while (true) {
     auto row = statement->step();
     if (!row || !*row) break;
     int64_t failures = statement->column_int(0);
     int64_t window_end = statement->column_int(1) + options_.failure_window_seconds;
-    bool is_login = statement->column_text(2) == "login";
-    if (is_login && !login_key) continue;
-    int64_t limit = is_login ? options_.max_failures_per_login : options_.max_failures_per_address;
+    bool is_pair = statement->column_text(2) == "pair";
+    if (is_pair && !login_key) continue;
+    int64_t limit = is_pair ? options_.max_failures_per_pair : options_.max_failures_per_address;
     if (failures >= limit && window_end > now) wait = std::max(wait, window_end - now);
   }
   return wait;
@@ -429,8 +449,8 @@ Result<void> Users::record_failure(const std::optional<std::string>& login_key,
       window_start = CASE WHEN window_start + ?4 > ?3 THEN window_start ELSE ?3 END)sql");
   if (!upsert) return upsert.error();
   if (login_key) {
-    upsert->bind(1, "login")
-        .bind(2, *login_key)
+    upsert->bind(1, "pair")
+        .bind(2, pair_key(*login_key, client_addr))
         .bind(3, now)
         .bind(4, options_.failure_window_seconds);
     if (auto done = upsert->run(); !done) return done;
@@ -505,10 +525,7 @@ Result<Session> Users::authenticate(std::string_view login, std::string_view pas
     return Error{ErrorCode::forbidden, "Tài khoản đã bị khoá", {}};
   }
 
-  auto clear = db_.prepare("DELETE FROM login_failures WHERE kind = 'login' AND key = ?1");
-  if (!clear) return clear.error();
-  clear->bind(1, *key);
-  if (auto done = clear->run(); !done) return done.error();
+  if (auto cleared = clear_failures(*key, client_addr); !cleared) return cleared.error();
 
   // Upgrade a hash made with other parameters now that the password is known.
   if (!(stored->params == options_.scrypt)) {
@@ -611,7 +628,80 @@ bool Users::csrf_matches(const Session& session, std::string_view submitted) {
   return CRYPTO_memcmp(session.csrf_token.data(), submitted.data(), submitted.size()) == 0;
 }
 
-Result<void> Users::reset_password(int64_t user_id, std::string_view new_password) {
+Result<void> Users::clear_failures(const std::string& login_key, std::string_view client_addr) {
+  auto clear = db_.prepare("DELETE FROM login_failures WHERE kind = 'pair' AND key = ?1");
+  if (!clear) return clear.error();
+  clear->bind(1, pair_key(login_key, client_addr));
+  return clear->run();
+}
+
+Result<void> Users::change_password(const Session& session, std::string_view current,
+                                    std::string_view fresh, std::string_view client_addr) {
+  const int64_t now = clock_.now();
+  auto key = login_key_of(session.user.login);
+  if (!key) return Error{ErrorCode::internal, "stored login is not UTF-8", {}};
+  if (int64_t wait = retry_after_at(key, client_addr, now); wait > 0) {
+    return rate_limited_error(wait);
+  }
+  auto statement = db_.prepare(R"sql(
+    SELECT password_n, password_r, password_p, password_salt, password_hash FROM users
+    WHERE id = ?1)sql");
+  if (!statement) return statement.error();
+  statement->bind(1, session.user.id);
+  auto row = statement->step();
+  if (!row) return row.error();
+  if (!*row) return not_found("Không có người dùng này");
+  auto salt = from_hex(statement->column_text(3));
+  auto hash = from_hex(statement->column_text(4));
+  if (!salt || !hash) return Error{ErrorCode::internal, "stored password is corrupt", {}};
+  Credentials stored{ScryptParams{static_cast<uint64_t>(statement->column_int(0)),
+                                  static_cast<uint32_t>(statement->column_int(1)),
+                                  static_cast<uint32_t>(statement->column_int(2))},
+                     std::move(*salt), std::move(*hash)};
+  statement->reset();
+  const std::string presented =
+      normalize_presented_password(current.substr(0, 4 * kMaxPasswordBytes));
+  auto verified = verify_password(presented, stored);
+  if (!verified) return verified.error();
+  if (!*verified) {
+    if (auto recorded = record_failure(key, client_addr, now); !recorded) return recorded.error();
+    return Error{ErrorCode::unauthenticated, "Mật khẩu hiện tại không đúng", "current_password"};
+  }
+  auto password = normalize_new_password(fresh, *key);
+  if (!password) return Error{password.error().code, password.error().message, "new_password"};
+  if (*password == presented) {
+    return invalid_input("Mật khẩu mới phải khác mật khẩu hiện tại", "new_password");
+  }
+  auto credentials = hash_password(*password);
+  if (!credentials) return credentials.error();
+
+  auto transaction = db_.begin_or_join();
+  if (!transaction) return transaction.error();
+  auto update = db_.prepare(R"sql(
+    UPDATE users SET password_algo = 'scrypt', password_n = ?2, password_r = ?3, password_p = ?4,
+                     password_salt = ?5, password_hash = ?6, password_changed_at = ?7,
+                     must_change_password = 0
+    WHERE id = ?1)sql");
+  if (!update) return update.error();
+  update->bind(1, session.user.id)
+      .bind(2, static_cast<int64_t>(credentials->params.n))
+      .bind(3, static_cast<int64_t>(credentials->params.r))
+      .bind(4, static_cast<int64_t>(credentials->params.p))
+      .bind(5, to_hex(credentials->salt))
+      .bind(6, to_hex(credentials->hash))
+      .bind(7, now);
+  if (auto done = update->run(); !done) return done;
+  // Whoever else knew the old password may hold a session: it ends; this one stays.
+  auto end_others = db_.prepare("DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2");
+  if (!end_others) return end_others.error();
+  end_others->bind(1, session.user.id).bind(2, sha256_hex(session.token));
+  if (auto done = end_others->run(); !done) return done;
+  if (auto cleared = clear_failures(*key, client_addr); !cleared) return cleared;
+  return transaction->commit();
+}
+
+Result<void> Users::reset_password(int64_t user_id, std::string_view new_password,
+                                   bool must_change) {
   auto user = find_user(user_id);
   if (!user) return user.error();
   auto key = login_key_of(user->login);
@@ -625,7 +715,8 @@ Result<void> Users::reset_password(int64_t user_id, std::string_view new_passwor
   if (!transaction) return transaction.error();
   auto update = db_.prepare(R"sql(
     UPDATE users SET password_algo = 'scrypt', password_n = ?2, password_r = ?3, password_p = ?4,
-                     password_salt = ?5, password_hash = ?6, password_changed_at = ?7
+                     password_salt = ?5, password_hash = ?6, password_changed_at = ?7,
+                     must_change_password = ?8
     WHERE id = ?1)sql");
   if (!update) return update.error();
   update->bind(1, user_id)
@@ -634,13 +725,17 @@ Result<void> Users::reset_password(int64_t user_id, std::string_view new_passwor
       .bind(4, static_cast<int64_t>(credentials->params.p))
       .bind(5, to_hex(credentials->salt))
       .bind(6, to_hex(credentials->hash))
-      .bind(7, clock_.now());
+      .bind(7, clock_.now())
+      .bind(8, int64_t{must_change ? 1 : 0});
   if (auto done = update->run(); !done) return done;
   auto end_sessions = db_.prepare("DELETE FROM sessions WHERE user_id = ?1");
   if (!end_sessions) return end_sessions.error();
   end_sessions->bind(1, user_id);
   if (auto done = end_sessions->run(); !done) return done;
-  auto clear = db_.prepare("DELETE FROM login_failures WHERE kind = 'login' AND key = ?1");
+  // Every address's count for this login: the new password is a fresh start.
+  auto clear = db_.prepare(
+      "DELETE FROM login_failures WHERE kind = 'pair' AND key >= ?1 || char(10) AND "
+      "key < ?1 || char(11)");
   if (!clear) return clear.error();
   clear->bind(1, *key);
   if (auto done = clear->run(); !done) return done;

@@ -2,8 +2,13 @@
 // People who sign in: administrators, officers and producers (a producer user is bound to one
 // producer). Passwords are hashed with scrypt (OpenSSL) under a per-user random salt, with the
 // parameters stored beside each hash; sessions are random bearer tokens of which only the SHA-256
-// is stored; failed logins are counted per login and per client address in the database, so
-// throttling survives restarts and is shared by every process on the file.
+// is stored; failed logins are counted per (login, client address) pair and, with a higher limit,
+// per client address in the database, so throttling survives restarts and is shared by every
+// process on the file. There is no count per login alone: typos from elsewhere never lock an
+// account (the administrator's included) out of another address.
+//
+// A login whose password another person chose (an officer or administrator created it) carries
+// must_change_password until its owner picks a new one with change_password().
 //
 // Errors are values: invalid_input (with `field`) for bad input, conflict for a duplicate login,
 // not_found, unauthenticated (bad credentials, unknown or expired session), forbidden (a disabled
@@ -42,6 +47,7 @@ struct User {
   UserStatus status = UserStatus::active;
   int64_t created_at = 0;
   int64_t password_changed_at = 0;
+  bool must_change_password = false;  // set by someone else: change it before anything else
 };
 
 struct NewUser {
@@ -50,6 +56,11 @@ struct NewUser {
   Role role = Role::officer;
   std::optional<int64_t> producer_id;  // required for Role::producer, refused otherwise
   std::string display_name;            // optional (<= 100 characters); defaults to the login
+  // Another person chose the password: the user must change it at first sign-in.
+  bool must_change_password = false;
+  // Refuse (forbidden, field producer_id) when the producer already has a login: what an officer
+  // may create is a producer's first login only. Checked in the same statement as the insert.
+  bool only_first_login = false;
 };
 
 // A signed-in user. `token` is the bearer token (cookie or Authorization header) and is known
@@ -80,10 +91,11 @@ struct UsersOptions {
   ScryptParams scrypt;
   int64_t session_idle_seconds = 12 * 3600;
   int64_t session_absolute_seconds = 7 * 24 * 3600;
-  // Throttling: after this many failures within the window, further attempts for that login (or
-  // from that address) are refused without looking at the password until the window ends.
-  int max_failures_per_login = 5;
-  int max_failures_per_address = 20;  // higher: a commune office shares one address
+  // Throttling: after this many failures within the window, further attempts for that login from
+  // that address (or any attempt from that address) are refused without looking at the password
+  // until the window ends.
+  int max_failures_per_pair = 5;
+  int max_failures_per_address = 30;  // higher: a commune office shares one address
   int64_t failure_window_seconds = 15 * 60;
 };
 
@@ -93,16 +105,26 @@ class Users {
   Users(Database& db, const Clock& clock, UsersOptions options = {});
 
   // Creates an active user. invalid_input (field login/password/role/producer_id/display_name),
-  // conflict (field login) when the login exists ignoring case, not_found (field producer_id).
+  // conflict (field login) when the login exists ignoring case, not_found (field producer_id),
+  // forbidden (field producer_id) under only_first_login when the producer has a login.
   Result<User> create_user(const NewUser& user);
 
   // Checks a login and password and opens a session. Refused with rate_limited before the
-  // password is looked at when the login or the client address is throttled. An unknown login
-  // costs the same hashing work as a known one and gives the same unauthenticated error as a
-  // wrong password. A disabled account with the right password gives forbidden. Success resets
-  // the login's failure count (not the address's).
+  // password is looked at when the (login, address) pair or the client address is throttled. An
+  // unknown login costs the same hashing work as a known one and gives the same unauthenticated
+  // error as a wrong password. A disabled account with the right password gives forbidden.
+  // Success resets the pair's failure count (not the address's). A session opens even when the
+  // user must change its password: the caller (storefront/auth.h) then allows nothing else.
   Result<Session> authenticate(std::string_view login, std::string_view password,
                                std::string_view client_addr);
+
+  // The signed-in user's own change: `current` must be its password (unauthenticated otherwise,
+  // counted and throttled like a failed sign-in from `client_addr`: rate_limited), `fresh` follows
+  // the policy of creation (field new_password) and differs from `current` (invalid_input, field
+  // new_password). Clears must_change_password and ends the user's other sessions; `session`
+  // stays open. Nothing changes on an error.
+  Result<void> change_password(const Session& session, std::string_view current,
+                               std::string_view fresh, std::string_view client_addr);
 
   // Seconds until authenticate() would look at a password for this login and address again;
   // 0 when it would now. For the Retry-After header after rate_limited.
@@ -118,10 +140,13 @@ class Users {
   // Constant-time comparison of a submitted CSRF token with the session's.
   static bool csrf_matches(const Session& session, std::string_view submitted);
 
-  // Sets a new password (same policy as creation), ends all of the user's sessions and clears
-  // the login's failure count. not_found for an unknown user. Joins a transaction already open
-  // on the connection (so a caller can write its action-log record with the change).
-  Result<void> reset_password(int64_t user_id, std::string_view new_password);
+  // Sets a new password (same policy as creation) and ends all of the user's sessions; with
+  // `must_change` the user must then change it at its next sign-in (the password was chosen by
+  // someone else), without it the flag is cleared. not_found for an unknown user. Joins a
+  // transaction already open on the connection (so a caller can write its action-log record with
+  // the change).
+  Result<void> reset_password(int64_t user_id, std::string_view new_password,
+                              bool must_change = false);
 
   // Disabling ends all of the user's sessions. not_found for an unknown user. Joins an open
   // transaction like reset_password().
@@ -140,6 +165,7 @@ class Users {
   Result<bool> verify_password(std::string_view password, const Credentials& stored) const;
   Result<void> record_failure(const std::optional<std::string>& login_key,
                               std::string_view client_addr, int64_t now);
+  Result<void> clear_failures(const std::string& login_key, std::string_view client_addr);
   int64_t retry_after_at(const std::optional<std::string>& login_key, std::string_view client_addr,
                          int64_t now);
   Result<Session> open_session(const User& user, int64_t now);

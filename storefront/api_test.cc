@@ -323,11 +323,16 @@ TEST_F(Api, AdminsCreateUsersAndOfficersCreateProducerUsersOnly) {
   expect_error(post("/api/v1/users",
                     {{"login", "canbo3"}, {"password", kPassword}, {"role", "officer"}}, canbo),
                403, "forbidden");
+  // Issue 17: an officer creates only the first login of a producer that has none.
+  Answer fresh =
+      post("/api/v1/producers",
+           {{"name", "HTX Mới"}, {"entity_type", "cooperative"}, {"area_code", "01290"}}, canbo);
+  ASSERT_EQ(fresh.status, 201) << fresh.body.dump();
   Answer producer = post("/api/v1/users",
                          {{"login", "nsp1b"},
                           {"password", kPassword},
                           {"role", "producer"},
-                          {"producer_id", fixture().producer1}},
+                          {"producer_id", fresh.body["id"]}},
                          canbo);
   EXPECT_EQ(producer.status, 201) << producer.body.dump();
   expect_error(post("/api/v1/users",

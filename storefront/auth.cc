@@ -1,5 +1,7 @@
 #include "storefront/auth.h"
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -54,6 +56,14 @@ void set_api_options(const ApiOptions& options) {
   options_slot() = std::make_shared<const ApiOptions>(options);
 }
 
+core::UsersOptions sign_in_options(const Config& config) {
+  core::UsersOptions options = api_options().users;
+  options.max_failures_per_pair = config.signin_max_failures;
+  options.max_failures_per_address = config.signin_max_failures_per_address;
+  options.failure_window_seconds = config.signin_window_seconds;
+  return options;
+}
+
 core::Actor Caller::actor() const {
   const core::User& u = session.user;
   switch (u.role) {
@@ -106,6 +116,14 @@ Result<std::optional<Caller>> optional_caller(core::Database& db, const core::Cl
       return unauthenticated("the session is unknown or has expired; sign in again");
     }
     return session.error();
+  }
+  if (session->user.must_change_password &&
+      std::find(std::begin(kPasswordChangePaths), std::end(kPasswordChangePaths), req.path) ==
+          std::end(kPasswordChangePaths)) {
+    return Error{ErrorCode::password_change_required,
+                 "change your password first (POST /api/v1/auth/password; page " +
+                     std::string(kPasswordPagePath) + ")",
+                 {}};
   }
   return std::optional<Caller>{Caller{std::move(*session), presented->by_cookie}};
 }

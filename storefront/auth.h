@@ -10,6 +10,10 @@
 // missing or wrong CSRF token and for a role or producer that is not allowed. Storage errors
 // (unavailable) pass through.
 //
+// A session of a user who must change its password (core::User::must_change_password: another
+// person chose it) is good for nothing but changing it: every request with it is refused with
+// password_change_required (403), except those to kPasswordChangePaths (change it, sign out).
+//
 // Thread-safety: free functions over one request and one connection; api_options() may be read
 // from any thread and must be set (tests, benchmarks) before the server starts.
 
@@ -31,6 +35,11 @@ namespace chophien::storefront {
 inline constexpr const char* kSessionCookie = "session";
 inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
 inline constexpr const char* kCsrfField = "csrf_token";
+// The workspace page where a user changes its own password.
+inline constexpr const char* kPasswordPagePath = "/quan-ly/doi-mat-khau";
+// What a session that must change its password may still reach.
+inline constexpr const char* kPasswordChangePaths[] = {
+    "/api/v1/auth/password", "/api/v1/auth/logout", kPasswordPagePath, "/dang-xuat"};
 
 // Process-wide settings of the API routes. The defaults are production ones.
 struct ApiOptions {
@@ -41,6 +50,9 @@ struct ApiOptions {
 };
 const ApiOptions& api_options();
 void set_api_options(const ApiOptions& options);
+// api_options().users with the sign-in throttling of `config` (CHOPHIEN_SIGNIN_*): for the
+// routes that check a password.
+core::UsersOptions sign_in_options(const Config& config);
 
 // A signed-in caller.
 struct Caller {
@@ -67,8 +79,8 @@ struct PresentedToken {
 std::optional<PresentedToken> presented_token(const httplib::Request& req);
 
 // The caller when the request presents credentials, nullopt when it presents none.
-// unauthenticated when the presented token is unknown or expired. No CSRF check (for reads and
-// for routes that are also open to anyone).
+// unauthenticated when the presented token is unknown or expired; password_change_required (see
+// the header comment). No CSRF check (for reads and for routes that are also open to anyone).
 Result<std::optional<Caller>> optional_caller(core::Database& db, const core::Clock& clock,
                                               const httplib::Request& req);
 

@@ -9,8 +9,10 @@
 //   auto placed = app.checkouts->checkout(request);   // blocks until committed (or refused)
 //
 // The payment window of new orders is the run-time setting (runtime_settings.h), read once per
-// batch. A refused checkout (bad input, a product short of stock) changes nothing and does not
-// affect the others of its batch.
+// batch, and so are the caps on unpaid orders per phone number and client address (Config's
+// checkout_max_*; core/orders.h), counted inside the batch's transaction. A refused checkout (bad
+// input, a product short of stock, a cap) changes nothing and does not affect the others of its
+// batch.
 //
 // Thread-safety: checkout() may be called from any number of threads at once.
 
@@ -26,6 +28,10 @@
 
 namespace chophien::storefront {
 
+// The OrderSettings new orders are placed with: the payment window (run-time setting) and the
+// caps of `config`.
+core::OrderSettings checkout_settings(const Config& config, core::Database& db);
+
 class CheckoutBatch {
  public:
   static constexpr size_t kMaxBatch = 32;
@@ -40,7 +46,14 @@ class CheckoutBatch {
     return group_.submit(request);
   }
 
+  // Seconds for Retry-After after checkout() met a cap (rate_limited): until the first counted
+  // checkout stops counting; at least 1 (60 when the database cannot be read).
+  int retry_after(const core::CheckoutRequest& request);
+
  private:
+  const Config& config_;
+  DbPool& pool_;
+  const core::Clock& clock_;
   GroupCommit<core::CheckoutRequest, std::vector<core::PlacedOrder>> group_;
 };
 

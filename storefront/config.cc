@@ -125,6 +125,22 @@ Result<void> apply(Config& config, std::string_view name, std::string_view value
     } else {
       return invalid_input(std::string(field) + " must be all, errors or off", std::string(field));
     }
+  } else if (name == "trusted-proxies") {
+    auto proxies = TrustedProxies::parse(value, field);
+    if (!proxies) return proxies.error();
+    config.trusted_proxies = std::move(*proxies);
+  } else if (name == "signin-max-failures") {
+    return number(1, 1000, config.signin_max_failures);
+  } else if (name == "signin-max-failures-per-address") {
+    return number(1, 100000, config.signin_max_failures_per_address);
+  } else if (name == "signin-window") {
+    return number(1, 24 * 3600, config.signin_window_seconds);
+  } else if (name == "checkout-max-per-phone") {
+    return number(0, 10000, config.checkout_max_per_phone);
+  } else if (name == "checkout-max-per-address") {
+    return number(0, 100000, config.checkout_max_per_address);
+  } else if (name == "checkout-window") {
+    return number(60, 7 * 24 * 3600, config.checkout_window_seconds);
   } else {
     return invalid_input("unknown option --" + std::string(name), std::string(field));
   }
@@ -162,6 +178,13 @@ constexpr EnvSetting kEnv[] = {
     {"CHOPHIEN_CASSO_API_URL", "casso-api-url"},
     {"CHOPHIEN_RECONCILE_INTERVAL", "reconcile-interval"},
     {"CHOPHIEN_SYNC_INTERVAL", "sync-interval"},
+    {"CHOPHIEN_TRUSTED_PROXIES", "trusted-proxies"},
+    {"CHOPHIEN_SIGNIN_MAX_FAILURES", "signin-max-failures"},
+    {"CHOPHIEN_SIGNIN_MAX_FAILURES_PER_ADDRESS", "signin-max-failures-per-address"},
+    {"CHOPHIEN_SIGNIN_WINDOW", "signin-window"},
+    {"CHOPHIEN_CHECKOUT_MAX_PER_PHONE", "checkout-max-per-phone"},
+    {"CHOPHIEN_CHECKOUT_MAX_PER_ADDRESS", "checkout-max-per-address"},
+    {"CHOPHIEN_CHECKOUT_WINDOW", "checkout-window"},
 };
 
 }  // namespace

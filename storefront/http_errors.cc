@@ -20,6 +20,8 @@ HtmlText html_text(ErrorCode code) {
       return {"Cần đăng nhập", "Vui lòng đăng nhập để tiếp tục."};
     case ErrorCode::forbidden:
       return {"Không có quyền truy cập", "Tài khoản của bạn không được phép xem trang này."};
+    case ErrorCode::password_change_required:
+      return {"Cần đổi mật khẩu", "Hãy đổi mật khẩu tại /quan-ly/doi-mat-khau trước khi tiếp tục."};
     case ErrorCode::not_found:
       return {"Không tìm thấy trang", "Địa chỉ này không tồn tại hoặc đã bị gỡ."};
     case ErrorCode::conflict:
@@ -49,6 +51,7 @@ int http_status(ErrorCode code) {
     case ErrorCode::unauthenticated:
       return 401;
     case ErrorCode::forbidden:
+    case ErrorCode::password_change_required:
       return 403;
     case ErrorCode::not_found:
       return 404;

@@ -25,7 +25,7 @@ namespace chophien::storefront {
 inline constexpr const char* kRequestIdHeader = "X-Request-Id";
 
 // 400 invalid_input, 401 unauthenticated, 403 forbidden, 404 not_found, 409 conflict,
-// 413 too_large, 429 rate_limited, 503 unavailable, 500 internal.
+// 403 password_change_required, 413 too_large, 429 rate_limited, 503 unavailable, 500 internal.
 int http_status(ErrorCode code);
 
 // The code an HTTP error status stands for when the status came from the HTTP layer itself

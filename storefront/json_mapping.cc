@@ -44,6 +44,7 @@ Json user_json(const core::User& user) {
               {"role", core::role_name(user.role)},
               {"producer_id", optional_int(user.producer_id)},
               {"status", core::user_status_name(user.status)},
+              {"must_change_password", user.must_change_password},
               {"created_at", time_json(user.created_at)}};
 }
 

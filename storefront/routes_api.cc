@@ -11,6 +11,7 @@
 #include "qr/banks.h"
 #include "storefront/api_support.h"
 #include "storefront/auth.h"
+#include "storefront/client_address.h"
 #include "storefront/http_errors.h"
 #include "storefront/routes.h"
 
@@ -24,7 +25,8 @@ Handler api_handler(AppContext& app, ApiFunction fn, DbAccess access) {
     // Writes queue on the process's writer lock (DbPool) instead of SQLite's busy timeout. Sign-in
     // is left out: its password check is slow on purpose and must not hold up checkouts.
     const bool writes = access == DbAccess::by_method && req.method != "GET" &&
-                        req.method != "HEAD" && req.path != "/api/v1/auth/login";
+                        req.method != "HEAD" && req.path != "/api/v1/auth/login" &&
+                        req.path != "/api/v1/auth/password";
     auto db = writes ? app.db.acquire_writer() : app.db.acquire();
     if (!db) return write_error(res, db.error(), 1);
     if (api_options().busy_timeout_ms > 0) (*db)->set_busy_timeout(api_options().busy_timeout_ms);
@@ -68,11 +70,12 @@ Result<Reply> login(ApiCall& call) {
   if (!password) return password.error();
   if (!*name || (*name)->empty()) return invalid_input("login is required", "login");
   if (!*password || (*password)->empty()) return invalid_input("password is required", "password");
-  core::Users users(call.db, call.app.clock, api_options().users);
-  auto session = users.authenticate(**name, **password, call.req.remote_addr);
+  core::Users users(call.db, call.app.clock, sign_in_options(call.app.config));
+  const std::string address = client_address(call.req, call.app.config.trusted_proxies);
+  auto session = users.authenticate(**name, **password, address);
   if (!session) {
     if (session.error().code == ErrorCode::rate_limited) {
-      const int64_t wait = users.login_retry_after(**name, call.req.remote_addr);
+      const int64_t wait = users.login_retry_after(**name, address);
       call.retry_after = static_cast<int>(wait < 1 ? 1 : wait);
     }
     return session.error();
@@ -93,6 +96,40 @@ Result<Reply> logout(ApiCall& call) {
   return Reply{200, Json{{"status", "signed_out"}}};
 }
 
+// POST /api/v1/auth/password: the caller's own new password; the one call a login that must
+// change its password may make (with logout).
+Result<Reply> change_password(ApiCall& call) {
+  auto caller = require_caller(call.db, call.app.clock, call.req);
+  if (!caller) return caller.error();
+  auto body = body_object(call.req);
+  if (!body) return body.error();
+  auto current = read_string(*body, "current_password", "current_password");
+  if (!current) return current.error();
+  auto fresh = read_string(*body, "new_password", "new_password");
+  if (!fresh) return fresh.error();
+  if (!*current || (*current)->empty()) {
+    return invalid_input("current_password is required", "current_password");
+  }
+  if (!*fresh || (*fresh)->empty())
+    return invalid_input("new_password is required", "new_password");
+  core::Users users(call.db, call.app.clock, sign_in_options(call.app.config));
+  const std::string address = client_address(call.req, call.app.config.trusted_proxies);
+  auto done = users.change_password(caller->session, **current, **fresh, address);
+  if (!done) {
+    if (done.error().code == ErrorCode::rate_limited) {
+      const int64_t wait = users.login_retry_after(caller->user().login, address);
+      call.retry_after = static_cast<int>(wait < 1 ? 1 : wait);
+    }
+    return done.error();
+  }
+  auto user = users.find_user(caller->user().id);
+  if (!user) return user.error();
+  return Reply{200, Json{{"status", "password_changed"}, {"user", user_json(*user)}}};
+}
+
+// POST /api/v1/users. Whoever creates a login chooses its first password, so the new user must
+// change it at first sign-in. An officer creates a producer's first login only: a second one
+// would let the officer act as a producer that already signs in by itself.
 Result<Reply> create_user(ApiCall& call) {
   auto caller = require_caller(call.db, call.app.clock, call.req);
   if (!caller) return caller.error();
@@ -123,6 +160,8 @@ Result<Reply> create_user(ApiCall& call) {
   user.role = *parsed_role;
   user.producer_id = *producer_id;
   user.display_name = display_name->value_or("");
+  user.must_change_password = true;
+  user.only_first_login = caller->is_officer();
   core::Users users(call.db, call.app.clock, api_options().users);
   auto created = users.create_user(user);
   if (!created) return created.error();
@@ -320,6 +359,7 @@ Result<Reply> patch_producer(ApiCall& call) {
 void register_api_account_routes(Router& router, AppContext& app) {
   router.post("/api/v1/auth/login", api_handler(app, login));
   router.post("/api/v1/auth/logout", api_handler(app, logout));
+  router.post("/api/v1/auth/password", api_handler(app, change_password));
   router.post("/api/v1/users", api_handler(app, create_user));
   router.get("/api/v1/producers", api_handler(app, list_producers));
   router.post("/api/v1/producers", api_handler(app, create_producer));

@@ -10,6 +10,7 @@
 #include "core/producers.h"
 #include "storefront/api_support.h"
 #include "storefront/auth.h"
+#include "storefront/client_address.h"
 #include "storefront/payment_info.h"
 #include "storefront/runtime_settings.h"
 
@@ -105,9 +106,15 @@ Result<Reply> checkout(ApiCall& call) {
   if (!body) return body.error();
   auto request = read_checkout(*body);
   if (!request) return request.error();
+  request->client_address = client_address(call.req, call.app.config.trusted_proxies);
   // Written with the checkouts arriving beside it; the answer is built outside the writer lock.
   auto placed = call.app.checkouts->checkout(*request);
-  if (!placed) return placed.error();
+  if (!placed) {
+    if (placed.error().code == ErrorCode::rate_limited) {
+      call.retry_after = call.app.checkouts->retry_after(*request);
+    }
+    return placed.error();
+  }
   call.app.metrics.counter("chophien_orders_created_total", "Orders created by checkout")
       .add(static_cast<int64_t>(placed->size()));
   Json list = Json::array();

@@ -23,6 +23,7 @@
 #include "core/text.h"
 #include "qr/image.h"
 #include "storefront/cart.h"
+#include "storefront/client_address.h"
 #include "storefront/form_token.h"
 #include "storefront/front_answer.h"
 #include "storefront/http_errors.h"
@@ -829,9 +830,23 @@ void Shop::checkout(const httplib::Request& req, httplib::Response& res) {
     request.customer_address = in.address;
   }
   request.note = in.note;
+  request.client_address = client_address(req, app_.config.trusted_proxies);
   auto placed = app_.checkouts->checkout(request);
   if (!placed) {
     const Error& e = placed.error();
+    if (e.code == ErrorCode::rate_limited) {
+      const int wait = app_.checkouts->retry_after(request);
+      res.set_header("Retry-After", std::to_string(wait));
+      const std::string minutes = std::to_string((wait + 59) / 60);
+      return show_form(
+          429, e.field == "customer.phone"
+                   ? "Số điện thoại này đang có nhiều đơn chưa thanh toán. Vui lòng thanh toán "
+                     "các đơn đã đặt, hoặc đặt lại sau khoảng " +
+                         minutes + " phút."
+                   : "Có quá nhiều đơn chưa thanh toán được đặt từ mạng của bạn. Vui lòng đặt "
+                     "lại sau khoảng " +
+                         minutes + " phút.");
+    }
     if (e.code == ErrorCode::conflict) return show_form(409, "Không đặt được hàng: " + e.message);
     if (e.code == ErrorCode::invalid_input) {
       const std::string field = e.field.starts_with("customer.phone")  ? "phone"

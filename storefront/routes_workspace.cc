@@ -1,4 +1,6 @@
 // The workspace's doors and its home: sign-in (GET/POST /dang-nhap), sign-out (POST /dang-xuat),
+// the user's own password (GET/POST /quan-ly/doi-mat-khau, where a login whose password someone
+// else chose is sent before anything else),
 // the home page /quan-ly with what needs doing, helper mode (POST /quan-ly/ho-tro/{id} and
 // /quan-ly/ho-tro/ket-thuc) and the administrator's action log (/quan-ly/nhat-ky).
 //
@@ -16,6 +18,7 @@
 #include "core/products.h"
 #include "core/text.h"
 #include "core/users.h"
+#include "storefront/client_address.h"
 #include "storefront/form_token.h"
 #include "storefront/http_errors.h"
 #include "storefront/routes.h"
@@ -58,6 +61,9 @@ void get_sign_in(AppContext& app, const httplib::Request& req, httplib::Response
   if (caller && *caller && (*caller)->by_cookie) {
     return redirect_see_other(res, is_safe_next(next) ? next : std::string(kWorkspacePath));
   }
+  if (!caller && caller.error().code == ErrorCode::password_change_required) {
+    return redirect_see_other(res, kPasswordPagePath);
+  }
   sign_in_form(app, req, res, "", next, "", 200);
 }
 
@@ -74,12 +80,13 @@ void post_sign_in(AppContext& app, const httplib::Request& req, httplib::Respons
   }
   auto db = app.db.acquire_writer();
   if (!db) return write_html_error(res, db.error(), 1);
-  core::Users users(**db, app.clock, api_options().users);
-  auto session = users.authenticate(login, password, req.remote_addr);
+  core::Users users(**db, app.clock, sign_in_options(app.config));
+  const std::string address = client_address(req, app.config.trusted_proxies);
+  auto session = users.authenticate(login, password, address);
   if (!session) {
     switch (session.error().code) {
       case ErrorCode::rate_limited: {
-        const int64_t wait = std::max<int64_t>(1, users.login_retry_after(login, req.remote_addr));
+        const int64_t wait = std::max<int64_t>(1, users.login_retry_after(login, address));
         res.set_header("Retry-After", std::to_string(wait));
         const int64_t minutes = (wait + 59) / 60;
         return sign_in_form(
@@ -98,7 +105,74 @@ void post_sign_in(AppContext& app, const httplib::Request& req, httplib::Respons
     }
   }
   set_session_cookie(res, *session, app.config.tls());
+  if (session->user.must_change_password) return redirect_see_other(res, kPasswordPagePath);
   redirect_see_other(res, is_safe_next(next) ? next : std::string(kWorkspacePath));
+}
+
+void password_form(AppContext& app, const Workspace& ws, const httplib::Request& req,
+                   httplib::Response& res, const std::string& error, int status) {
+  mustache::data data;
+  if (ws.caller.user().must_change_password) data.set("must_change", mustache::data(true));
+  if (!error.empty()) data.set("error", error);
+  write_workspace_page(app, ws, req, res, "ws_password", std::move(data), "Đổi mật khẩu", status);
+}
+
+void get_password(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_workspace(app, **db, req, res,
+                           {core::Role::producer, core::Role::officer, core::Role::admin});
+  if (!ws) return;
+  password_form(app, *ws, req, res, "", 200);
+}
+
+// POST /quan-ly/doi-mat-khau: current_password, new_password, new_password_again. The password
+// check is slow on purpose, so this takes a plain connection like sign-in, not the writer lock.
+void post_password(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_workspace(app, **db, req, res,
+                           {core::Role::producer, core::Role::officer, core::Role::admin});
+  if (!ws) return;
+  const std::string current = form_value(req, "current_password");
+  const std::string fresh = form_value(req, "new_password");
+  if (current.empty() || fresh.empty())
+    return password_form(app, *ws, req, res, "Hãy nhập mật khẩu hiện tại và mật khẩu mới.", 400);
+  if (fresh != form_value(req, "new_password_again"))
+    return password_form(app, *ws, req, res, "Hai lần nhập mật khẩu mới không giống nhau.", 400);
+  core::Users users(**db, app.clock, sign_in_options(app.config));
+  const std::string address = client_address(req, app.config.trusted_proxies);
+  auto done = users.change_password(ws->caller.session, current, fresh, address);
+  if (!done) {
+    switch (done.error().code) {
+      case ErrorCode::rate_limited: {
+        const int64_t wait =
+            std::max<int64_t>(1, users.login_retry_after(ws->caller.user().login, address));
+        res.set_header("Retry-After", std::to_string(wait));
+        return password_form(app, *ws, req, res,
+                             "Đã nhập sai quá nhiều lần. Vui lòng thử lại sau " +
+                                 std::to_string((wait + 59) / 60) + " phút.",
+                             429);
+      }
+      case ErrorCode::unauthenticated:
+        return password_form(app, *ws, req, res, "Mật khẩu hiện tại không đúng.", 400);
+      case ErrorCode::invalid_input:
+        return password_form(
+            app, *ws, req, res,
+            done.error().message == "Mật khẩu mới phải khác mật khẩu hiện tại"
+                ? "Mật khẩu mới phải khác mật khẩu hiện tại."
+                : "Mật khẩu mới cần 8–128 ký tự và không được trùng tên đăng nhập.",
+            400);
+      default:
+        return write_html_error(res, done.error(), 1);
+    }
+  }
+  core::AuditRecord record = ws->audit("user.change_password", ws->caller.user().login);
+  record.producer_id = ws->caller.producer_id();
+  record.on_behalf = false;
+  if (auto logged = core::AuditLog(**db, app.clock).record(record); !logged)
+    return write_html_error(res, logged.error(), 1);
+  redirect_see_other(res, std::string(kWorkspacePath));
 }
 
 void post_sign_out(AppContext& app, const httplib::Request& req, httplib::Response& res) {
@@ -301,6 +375,10 @@ void register_workspace_routes(Router& router, AppContext& app) {
   router.get(kSignInPath, [&app](const auto& req, auto& res) { get_sign_in(app, req, res); });
   router.post(kSignInPath, [&app](const auto& req, auto& res) { post_sign_in(app, req, res); });
   router.post("/dang-xuat", [&app](const auto& req, auto& res) { post_sign_out(app, req, res); });
+  router.get(kPasswordPagePath,
+             [&app](const auto& req, auto& res) { get_password(app, req, res); });
+  router.post(kPasswordPagePath,
+              [&app](const auto& req, auto& res) { post_password(app, req, res); });
   router.get(kWorkspacePath, [&app](const auto& req, auto& res) { home(app, req, res); });
   router.post(R"(/quan-ly/ho-tro/(\d{1,18}))",
               [&app](const auto& req, auto& res) { start_helping(app, req, res); });

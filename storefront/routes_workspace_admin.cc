@@ -2,8 +2,10 @@
 // enable, reset a password) and the installation's run-time settings (/quan-ly/cai-dat).
 //
 // A new or reset password is either typed by the administrator or drawn at random and shown once
-// on the answer page; it is never logged nor written to the action log. An administrator cannot
-// disable their own account (the installation would risk having no administrator left).
+// on the answer page; it is never logged nor written to the action log. A login created here must
+// change its password at first sign-in (the administrator chose it); a reset asks for the same
+// unless the administrator unticks "must_change" (a form without the field: no). An administrator
+// cannot disable their own account (the installation would risk having no administrator left).
 #include <httplib.h>
 
 #include <charconv>
@@ -186,6 +188,7 @@ void create_user(AppContext& app, const httplib::Request& req, httplib::Response
   const bool drawn = password.empty();
   if (drawn) password = random_password();
   user.password = password;
+  user.must_change_password = true;
 
   auto transaction = (*db)->begin();
   if (!transaction) return write_html_error(res, transaction.error(), 1);
@@ -248,7 +251,9 @@ void change_user(AppContext& app, const httplib::Request& req, httplib::Response
     std::string password = form_value(req, "password");
     const bool drawn = password.empty();
     if (drawn) password = random_password();
-    if (auto ok = users.reset_password(target->id, password); !ok) {
+    const bool must_change =
+        form_value(req, "must_change") == "1" && target->id != ws->caller.user().id;
+    if (auto ok = users.reset_password(target->id, password, must_change); !ok) {
       if (ok.error().code != ErrorCode::invalid_input) return write_html_error(res, ok.error(), 1);
       outcome.error = user_message(ok.error());
       return users_page(app, *ws, **db, req, res, UserForm{}, outcome, 400);

@@ -400,6 +400,8 @@ void create(AppContext& app, const httplib::Request& req, httplib::Response& res
   user.role = core::Role::producer;
   user.producer_id = producer->id;
   user.display_name = trim(f.display_name);
+  user.must_change_password = true;  // the officer chose it: the producer picks its own
+  user.only_first_login = true;      // a new producer has none; kept for the rule's sake
   auto created = users.create_user(user);
   if (!created) {
     const auto code = created.error().code;

@@ -128,6 +128,15 @@ std::optional<Workspace> open_workspace(AppContext& app, core::Database& db,
     caller = std::optional<Caller>();
   }
   if (!caller || !*caller) {
+    if (!caller && caller.error().code == ErrorCode::password_change_required) {
+      if (req.method == "GET" || req.method == "HEAD") {
+        redirect_see_other(res, kPasswordPagePath);
+      } else {
+        write_html_error(res, Error{ErrorCode::password_change_required,
+                                    "Bạn cần đổi mật khẩu trước khi làm việc khác.", ""});
+      }
+      return std::nullopt;
+    }
     if (!caller && caller.error().code != ErrorCode::unauthenticated) {
       write_html_error(res, caller.error(), 1);
       return std::nullopt;

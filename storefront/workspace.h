@@ -7,6 +7,8 @@
 // nullopt when the request may not go on:
 //   - no session (or an expired one): GET gets 303 to /dang-nhap?next=<this page>, other methods
 //     a 401 page;
+//   - a session that must change its password (auth.h): GET gets 303 to /quan-ly/doi-mat-khau,
+//     other methods a 403 page;
 //   - a role not among those the page allows: 403 page;
 //   - an unsafe method (POST...) without the session's CSRF token in the form field `csrf_token`
 //     (or the X-CSRF-Token header): 403 page, nothing changed.

@@ -135,6 +135,25 @@ class Browser {
     return home && home->status == 200;
   }
 
+  // The first sign-in of a login someone else created: signs in, is sent to the password page,
+  // changes `temporary` to `chosen`; true when the home page then opens.
+  bool sign_in_first_time(const std::string& login, const std::string& temporary,
+                          const std::string& chosen) {
+    auto page = get("/dang-nhap");
+    if (!page || page->status != 200) return false;
+    auto res = post("/dang-nhap", {{"login", login}, {"password", temporary}});
+    if (!res || res->status != 303 || res->get_header_value("Location") != "/quan-ly/doi-mat-khau")
+      return false;
+    auto form = get("/quan-ly/doi-mat-khau");
+    if (!form || form->status != 200) return false;
+    auto changed = post("/quan-ly/doi-mat-khau", {{"current_password", temporary},
+                                                  {"new_password", chosen},
+                                                  {"new_password_again", chosen}});
+    if (!changed || changed->status != 303) return false;
+    auto home = get("/quan-ly");
+    return home && home->status == 200;
+  }
+
   const std::string& csrf() const { return csrf_; }
   std::map<std::string, std::string>& cookies() { return cookies_; }
 
