@@ -97,6 +97,19 @@ Result<PreparedPhoto> decode_photo_answer(std::string_view answer);
 Result<core::Photo> store_photo(core::Database& db, const core::Clock& clock, int64_t producer_id,
                                 int64_t product_id, std::string_view bytes);
 
+// Copies made before copies were stripped of metadata (listed by migration 0026) re-made from
+// the stored originals, one photo per transaction; run once by `chophien serve` at start, before
+// it listens (a helper process per photo: about a second for every few photos). Until then those
+// copies are never served. An original that no longer decodes loses its copies (`dropped`).
+// unavailable when the helper is missing or cannot start: what is done stays done, the rest stays
+// listed for the next start. Logs one line with the counts.
+struct RemadeCopies {
+  int remade = 0;
+  int dropped = 0;
+  int failed = 0;  // storage refused the new copies; still listed
+};
+Result<RemadeCopies> remake_listed_photo_copies(core::Database& db, const core::Clock& clock);
+
 // The product's photos in display order (position 0 is the main photo); not_found as above.
 Result<std::vector<core::Photo>> product_photos(core::Database& db, const core::Clock& clock,
                                                 int64_t producer_id, int64_t product_id);
