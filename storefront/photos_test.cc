@@ -858,7 +858,7 @@ TEST_F(Photos, NoPublicCopyCarriesGps) {
     const std::string type = got->get_header_value("Content-Type");
     EXPECT_TRUE(type == "image/webp" || type == "image/jpeg") << url << " " << type;
     EXPECT_EQ(metadata_found(got->body), "") << url;
-    EXPECT_NE(got->body, original) << url;
+    EXPECT_TRUE(got->body != original) << url << " serves the original";
   }
   // The name alone leads to the JPEG copy; the original is nowhere.
   auto name = server_->client().Get("/anh/" + sha);
