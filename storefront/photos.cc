@@ -359,8 +359,18 @@ Result<core::Photo> store_photo(core::Database& db, const core::Clock& clock, in
   // changes producer, so the check above still holds for the write (one transaction in core).
   auto prepared = prepare_photo(bytes);
   if (!prepared) return prepared.error();
-  return store.add_photo(product_id, bytes, prepared->content_type, prepared->width,
-                         prepared->height, prepared->variants);
+  return store_prepared_photo(db, clock, producer_id, product_id, bytes, *prepared);
+}
+
+Result<core::Photo> store_prepared_photo(core::Database& db, const core::Clock& clock,
+                                         int64_t producer_id, int64_t product_id,
+                                         std::string_view bytes, const PreparedPhoto& prepared) {
+  core::ProductStore store(db, clock);
+  if (auto product = owned_product(store, producer_id, product_id); !product) {
+    return product.error();
+  }
+  return store.add_photo(product_id, bytes, prepared.content_type, prepared.width, prepared.height,
+                         prepared.variants);
 }
 
 Result<RemadeCopies> remake_listed_photo_copies(core::Database& db, const core::Clock& clock) {

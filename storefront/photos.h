@@ -110,6 +110,13 @@ struct RemadeCopies {
 };
 Result<RemadeCopies> remake_listed_photo_copies(core::Database& db, const core::Clock& clock);
 
+// The storing half of store_photo, for `prepared` = prepare_photo(bytes): a server decodes
+// before it takes its writer lock (a hostile file may keep the helper busy for up to 60 s) and
+// stores under it. Checks the product's producer again; errors as store_photo.
+Result<core::Photo> store_prepared_photo(core::Database& db, const core::Clock& clock,
+                                         int64_t producer_id, int64_t product_id,
+                                         std::string_view bytes, const PreparedPhoto& prepared);
+
 // The product's photos in display order (position 0 is the main photo); not_found as above.
 Result<std::vector<core::Photo>> product_photos(core::Database& db, const core::Clock& clock,
                                                 int64_t producer_id, int64_t product_id);

@@ -9,9 +9,12 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -866,6 +869,64 @@ TEST_F(Photos, NoPublicCopyCarriesGps) {
   EXPECT_EQ(name->status, 301);
   EXPECT_EQ(name->get_header_value("Location"), "/anh/" + sha + "-960.jpg");
   EXPECT_TRUE(name->body.find("Exif") == std::string::npos);
+}
+
+// The helper decodes before the writer lock is taken (a hostile file may keep it busy for up to
+// 60 s): with the lock held elsewhere, as by a checkout, a broken photo is still refused, from
+// the workspace and from the API. A good one waits for the lock only to be stored.
+TEST_F(Photos, APhotoIsDecodedWithoutHoldingTheWriterLock) {
+  fixtures::Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  const std::string edit = "/quan-ly/san-pham/" + std::to_string(ids_.mien);
+  ASSERT_TRUE(browser.get(edit));
+  std::string cookie;
+  for (const auto& [name, value] : browser.cookies()) cookie += name + "=" + value + "; ";
+  const std::string token = browser.csrf();
+  auto page_upload = [&](const std::string& bytes) {
+    httplib::MultipartFormDataItems items = {{"csrf_token", token, "", ""},
+                                             {"photo", bytes, "IMG_0002.jpg", "image/jpeg"}};
+    return server_->client().Post(edit + "/anh", {{"Cookie", cookie}}, items);
+  };
+  auto login = server_->client().Post(
+      "/api/v1/auth/login",
+      nlohmann::json{{"login", "nsp1"}, {"password", fixtures::kWorkspacePassword}}.dump(),
+      "application/json");
+  ASSERT_TRUE(login);
+  const std::string bearer = "Bearer " + nlohmann::json::parse(login->body).value("token", "");
+  auto api_upload = [&](const std::string& bytes) {
+    return server_->client().Post("/api/v1/products/" + std::to_string(ids_.mien) + "/images",
+                                  {{"Authorization", bearer}}, bytes, "image/jpeg");
+  };
+  std::string broken = jpeg(picture(1200, 900).get());
+  broken.resize(broken.size() / 2);
+  const std::string good = jpeg(picture(1200, 900).get());
+
+  auto held = server_->db().acquire_writer();
+  ASSERT_TRUE(held);
+  std::optional<DbPool::Lease> writer(std::move(*held));
+  auto from_page = std::async(std::launch::async, [&] { return page_upload(broken); });
+  auto from_api = std::async(std::launch::async, [&] { return api_upload(broken); });
+  for (auto* pending : {&from_page, &from_api}) {
+    if (pending->wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+      writer.reset();
+      FAIL() << "the upload waited for the writer lock";
+    }
+  }
+  auto refused_page = from_page.get();
+  ASSERT_TRUE(refused_page) << "no answer while the writer lock was held";
+  EXPECT_EQ(refused_page->status, 400);
+  EXPECT_NE(refused_page->body.find("Ảnh bị hỏng"), std::string::npos);
+  auto refused_api = from_api.get();
+  ASSERT_TRUE(refused_api) << "no answer while the writer lock was held";
+  EXPECT_EQ(refused_api->status, 400) << refused_api->body;
+
+  auto stored = std::async(std::launch::async, [&] { return page_upload(good); });
+  writer.reset();
+  auto added = stored.get();
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 303) << added->body;
+  auto db = server_->db().acquire().value();
+  EXPECT_EQ(core::ProductStore(*db, server_->clock()).photos(ids_.mien)->size(), 1u);
 }
 
 }  // namespace
