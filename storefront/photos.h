@@ -13,7 +13,13 @@
 // their transparency in WebP and sit on white in the JPEG.
 //
 // URLs: /anh/{sha256}-{width}.webp and /anh/{sha256}-{width}.jpg (routes_shop.cc serves them
-// with an ETag and a year-long immutable Cache-Control; unknown ones are 404).
+// with an ETag and a year-long immutable Cache-Control; unknown ones are 404). /anh/{sha256}
+// never serves the uploaded original: it answers 301 to the JPEG copy (only the demo's SVG tiles,
+// which have no copies, are served as stored).
+//
+// Metadata: the copies carry none (photo_codec.cc removes every field before saving and rewrites
+// the WebP container with the picture's chunks only): no EXIF, GPS, XMP, IPTC, text chunks or ICC
+// profile (ICC pictures are converted to sRGB first), so no copy tells where the photo was taken.
 //
 // Errors are values with a Vietnamese message (English after " / ") and field "photo":
 // invalid_input (not an image of an accepted kind, broken or cut short, too many pixels),

@@ -727,6 +727,33 @@ core::PhotoVariant old_copy(const std::string& original, int width, bool webp) {
                             webp ? "webp" : "jpg", bytes};
 }
 
+// Not only JPEG: a PNG's text chunks and a WebP's EXIF and XMP chunks never reach the copies.
+TEST_F(PhotosTest, PngTextAndWebpMetadataNeverReachTheCopies) {
+  // A tEXt chunk spliced in after IHDR (8 + 25 bytes), as a photo editor writes one.
+  std::string png_bytes = png(picture(800, 600).get());
+  const std::string text = std::string("tEXt") + "GPS" + '\0' + "22.8417 N, 105.5042 E, Bao Lam";
+  std::string chunk;
+  for (int i = 0; i < 4; ++i)
+    chunk += static_cast<char>(((text.size() - 4) >> (24 - 8 * i)) & 0xFF);
+  chunk += text;
+  const uint32_t crc = crc32(text);
+  for (int i = 0; i < 4; ++i) chunk += static_cast<char>((crc >> (24 - 8 * i)) & 0xFF);
+  png_bytes.insert(33, chunk);
+  ASSERT_NE(png_bytes.find("Bao Lam"), std::string::npos);
+  const std::string webp_bytes = old_copy(jpeg_with_gps(1600, 1200), 800, true).bytes;
+  ASSERT_NE(metadata_found(webp_bytes), "");
+  for (const std::string* bytes : {static_cast<const std::string*>(&png_bytes), &webp_bytes}) {
+    auto prepared = prepare_photo(*bytes);
+    ASSERT_TRUE(prepared.has_value()) << prepared.error().message;
+    ASSERT_FALSE(prepared->variants.empty());
+    for (const auto& v : prepared->variants) {
+      EXPECT_EQ(metadata_found(v.bytes), "")
+          << prepared->content_type << " " << v.width << v.format;
+      EXPECT_GT(decoded_size(v.bytes).first, 0);
+    }
+  }
+}
+
 TEST_F(PhotosTest, CopiesStoredBeforeStrippingAreRemadeWithoutMetadataAtStart) {
   const std::string original = jpeg_with_gps(1600, 1200);
   const std::vector<core::PhotoVariant> old = {
