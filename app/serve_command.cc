@@ -25,6 +25,7 @@
 #include "integrations/sync.h"
 #include "storefront/config.h"
 #include "storefront/db_pool.h"
+#include "storefront/photos.h"
 #include "storefront/server.h"
 
 namespace chophien::app {
@@ -171,6 +172,12 @@ int serve_command(Args args) {
     if (!areas) {
       std::fprintf(stderr, "chophien serve: areas: %s\n", areas.error().message.c_str());
       return 1;
+    }
+    // Photo copies made before copies were stripped of metadata (migration 0026), once: until
+    // then they are not served. Without the photo helper the server still starts.
+    if (auto remade = storefront::remake_listed_photo_copies(*db, core::system_clock()); !remade) {
+      std::fprintf(stderr, "chophien serve: photo copies not re-made yet: %s\n",
+                   remade.error().message.c_str());
     }
     if (config->demo) {
       auto loaded = core::load_demo(*db, core::system_clock());

@@ -11,19 +11,10 @@
 #include <random>
 #include <sstream>
 
+#include "core/product_csv.h"
+
 namespace chophien::core {
 namespace {
-
-std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
 
 std::string optional_int(const std::optional<int64_t>& v) {
   return v ? std::to_string(*v) : std::string();

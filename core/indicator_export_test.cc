@@ -159,6 +159,26 @@ TEST_F(ExportTest, CsvHasABomTheColumnsInOrderAndOneQuotedRowPerAreaAndIndicator
   EXPECT_EQ(group->find("qr_acceptance_rate")->value, 0.5);
 }
 
+// The CSV is opened in a spreadsheet: an area or group name (officers type group names) that
+// starts like a formula reaches it as text.
+TEST_F(ExportTest, CsvCellsThatStartLikeFormulasAreWrittenAsText) {
+  ASSERT_FALSE(report.rows.empty());
+  report.rows[0].area.full_name_vi = "=HYPERLINK(\"http://x.example\",\"Cụm\")";
+  report.rows[1].area.full_name_vi = "@SUM(1+1)";
+  const std::string csv = report_csv(report);
+  const auto rows = parse_csv(std::string_view(csv).substr(3));
+  ASSERT_GT(rows.size(), 2u);
+  for (size_t r = 1; r < rows.size(); ++r) {
+    for (const auto& cell : rows[r]) {
+      ASSERT_FALSE(!cell.empty() &&
+                   std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos)
+          << cell;
+    }
+  }
+  EXPECT_EQ(rows[1][2], "'=HYPERLINK(\"http://x.example\",\"Cụm\")");
+  EXPECT_EQ(rows.back()[2], "'@SUM(1+1)");
+}
+
 TEST_F(ExportTest, JsonCarriesTheSameFiguresAndNullForEmptyRates) {
   const auto doc = nlohmann::json::parse(report_json(report), nullptr, false);
   ASSERT_FALSE(doc.is_discarded());

@@ -167,10 +167,41 @@ Result<std::vector<CsvRecord>> parse_csv(std::string_view text) {
   return records;
 }
 
-std::string csv_field(std::string_view value) {
+namespace {
+
+// What a spreadsheet runs as a formula when it starts a cell (or, for tab and carriage return,
+// what it drops before looking for one).
+constexpr std::string_view kFormulaStarts = "=+-@\t\r";
+
+bool starts_formula(std::string_view value) {
+  return !value.empty() && kFormulaStarts.find(value.front()) != std::string_view::npos;
+}
+
+// A cell csv_cell_value() would shorten: an apostrophe before a formula start or another
+// apostrophe.
+bool starts_escaped(std::string_view value) {
+  return value.size() >= 2 && value.front() == '\'' &&
+         (starts_formula(value.substr(1)) || value[1] == '\'');
+}
+
+}  // namespace
+
+std::string spreadsheet_safe(std::string_view value) {
+  if (starts_formula(value) || starts_escaped(value)) return "'" + std::string(value);
+  return std::string(value);
+}
+
+std::string csv_cell_value(std::string_view cell) {
+  if (starts_escaped(cell)) cell.remove_prefix(1);
+  return std::string(cell);
+}
+
+std::string csv_field(std::string_view raw) {
+  const std::string safe = spreadsheet_safe(raw);
+  const std::string_view value = safe;
   bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!value.empty() && (value.front() == ' ' || value.back() == ' '));
-  if (!quote) return std::string(value);
+  if (!quote) return safe;
   std::string out = "\"";
   for (char c : value) {
     if (c == '"') out.push_back('"');
@@ -214,6 +245,10 @@ Result<ImportReport> import_products_csv(Database& db, const Clock& clock, int64
     }
   }
   if (!report.errors.empty()) return report;
+  // Our own export wrote an apostrophe before cells a spreadsheet would run as formulas.
+  for (size_t r = 1; r < records.size(); ++r) {
+    for (auto& cell : records[r].cells) cell = csv_cell_value(cell);
+  }
   if (!columns.contains("sku") && !columns.contains("name")) {
     report.errors.push_back({header.line, "", "the header needs a sku or a name column"});
     return report;

@@ -35,8 +35,23 @@ struct CsvRecord {
 // unterminated quote or text after a closing quote.
 Result<std::vector<CsvRecord>> parse_csv(std::string_view text);
 
-// One field, quoted when it holds a comma, quote, CR or LF (or starts/ends with a space).
+// One field of every CSV file the project writes (products, indicators, marketplace listings):
+// spreadsheet_safe(value), then quoted when it holds a comma, quote, CR or LF (or starts/ends
+// with a space).
 std::string csv_field(std::string_view value);
+
+// Formula injection: the files are opened in Excel or LibreOffice, which run a cell starting with
+// '=', '+', '-' or '@' (also after a leading tab or carriage return) as a formula, e.g.
+// =HYPERLINK(...) in a product name. Such a cell gets a leading apostrophe, which spreadsheets
+// show as text. Numbers are no exception: a negative amount "-5000" is written "'-5000" (a
+// spreadsheet reads it as text; our importers take the apostrophe off again). A cell that already
+// starts with an apostrophe followed by one of those characters or another apostrophe gets one
+// more, so that csv_cell_value() gives back exactly what was written.
+std::string spreadsheet_safe(std::string_view value);
+// The value of a cell written by csv_field: one leading apostrophe taken off when a formula start
+// or another apostrophe follows it ("'=1+1" -> "=1+1", "''x" -> "'x"); anything else unchanged
+// ("'hello" stays). The product importer reads every data cell through it.
+std::string csv_cell_value(std::string_view cell);
 
 struct CsvRowError {
   int line = 0;

@@ -196,6 +196,78 @@ TEST_F(ProductCsvTest, ExportThenImportRoundTrips) {
   EXPECT_EQ(export_products_csv(store_.list_all().value()), csv);
 }
 
+// A product name such as =HYPERLINK(...) must reach a spreadsheet as text, and the file must
+// still come back to exactly the same products.
+TEST_F(ProductCsvTest, FormulaLikeCellsAreWrittenAsTextAndReadBackExactly) {
+  const std::vector<std::string> names = {"=HYPERLINK(\"http://x.example\",\"Mật ong\")",
+                                          "+84 Mật ong",
+                                          "-5 độ: miến dong",
+                                          "@SUM(1+1) mật ong",
+                                          "'=1+1 giữ dấu nháy",
+                                          "''hai dấu nháy",
+                                          "'chỉ một dấu nháy",
+                                          "Miến dong = ngon"};
+  for (size_t i = 0; i < names.size(); ++i) {
+    ProductFields f;
+    f.sku = "F-" + std::to_string(i + 1);
+    f.name = names[i];
+    f.description = i == 0 ? "- Trọng lượng 500 g\n- Hạn dùng 12 tháng" : "\tcmd|' /C calc'!A0";
+    f.ocop_group = "G1";
+    f.unit = i == 1 ? "@gói" : "gói";
+    f.price_vnd = 1000;
+    f.stock = 1;
+    f.status = ProductStatus::active;
+    ASSERT_TRUE(store_.create(producer_, f).has_value()) << names[i];
+  }
+  const auto before = store_.list_all().value();
+  const std::string csv = export_products_csv(before);
+  auto records = parse_csv(csv).value();
+  ASSERT_EQ(records.size(), names.size() + 1);
+  const std::string dangerous = "=+-@\t\r";
+  for (size_t r = 1; r < records.size(); ++r) {
+    for (const auto& cell : records[r].cells) {
+      ASSERT_FALSE(!cell.empty() && dangerous.find(cell.front()) != std::string::npos)
+          << "line " << records[r].line << ": " << cell;
+    }
+  }
+  EXPECT_EQ(records[1].cells[1], "'=HYPERLINK(\"http://x.example\",\"Mật ong\")");
+  EXPECT_EQ(records[1].cells[2], "'- Trọng lượng 500 g\n- Hạn dùng 12 tháng");
+  EXPECT_EQ(records[2].cells[8], "'@gói");
+  EXPECT_EQ(records[5].cells[1], "''=1+1 giữ dấu nháy");
+  EXPECT_EQ(records[6].cells[1], "'''hai dấu nháy");
+  EXPECT_EQ(records[7].cells[1], "'chỉ một dấu nháy");  // nothing to protect: unchanged
+  EXPECT_EQ(records[8].cells[1], "Miến dong = ngon");
+
+  Database db2 = Database::open_in_memory().value();
+  auto p2 = testing_support::add_producer(db2, "HTX Miến dong Bảo Lâm", "01290");
+  auto report = import_products_csv(db2, clock_, p2, csv);
+  ASSERT_TRUE(report.has_value());
+  ASSERT_TRUE(report->ok()) << report->errors[0].message;
+  auto after = ProductStore(db2, clock_).list_all().value();
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(after[i].fields.name, before[i].fields.name);
+    EXPECT_EQ(after[i].fields.description, before[i].fields.description);
+    EXPECT_EQ(after[i].fields.unit, before[i].fields.unit);
+  }
+  EXPECT_EQ(export_products_csv(after), csv);
+}
+
+TEST(Csv, EveryFormulaStartGetsAnApostropheAndComesBackOff) {
+  for (std::string_view v : {"=1+1", "+1", "-1", "-5000", "@A1", "\t=1", "\r=1", "''", "'-"}) {
+    const std::string safe = spreadsheet_safe(v);
+    EXPECT_EQ(safe, "'" + std::string(v)) << v;
+    EXPECT_EQ(csv_cell_value(safe), v) << v;
+  }
+  for (std::string_view v : {"", "'", "'a", "a=1", "5000", " -1", "Mật ong"}) {
+    EXPECT_EQ(spreadsheet_safe(v), v) << v;
+    EXPECT_EQ(csv_cell_value(v), v) << v;
+  }
+  EXPECT_EQ(csv_field("-1"), "'-1");
+  EXPECT_EQ(csv_field("=A1,B1"), "\"'=A1,B1\"");
+  EXPECT_EQ(csv_field("\r=1"), "\"'\r=1\"");
+}
+
 TEST_F(ProductCsvTest, ProgressIsReportedPerRow) {
   std::vector<int64_t> seen;
   auto report = import_products_csv(db_, clock_, producer_,

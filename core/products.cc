@@ -712,13 +712,73 @@ Result<PhotoData> ProductStore::photo_variant(std::string_view sha256, int width
   auto s = db_.prepare(R"sql(
     SELECT v.data FROM photo_variants v
     WHERE v.sha256 = ?1 AND v.width = ?2 AND v.format = ?3
-      AND EXISTS (SELECT 1 FROM product_photos ph WHERE ph.sha256 = v.sha256))sql");
+      AND EXISTS (SELECT 1 FROM product_photos ph WHERE ph.sha256 = v.sha256)
+      AND NOT EXISTS (SELECT 1 FROM photo_copies_to_strip q WHERE q.sha256 = v.sha256))sql");
   if (!s) return s.error();
   s->bind(1, sha256).bind(2, width).bind(3, format);
   auto row = s->step();
   if (!row) return row.error();
   if (!*row) return not_found("photo not found");
   return PhotoData{format == "webp" ? "image/webp" : "image/jpeg", s->column_text(0)};
+}
+
+Result<std::optional<int>> ProductStore::jpeg_copy_width(std::string_view sha256) {
+  auto s = db_.prepare(R"sql(
+    SELECT MAX(v.width) FROM photo_variants v
+    WHERE v.sha256 = ?1 AND v.format = 'jpg'
+      AND EXISTS (SELECT 1 FROM product_photos ph WHERE ph.sha256 = v.sha256)
+      AND NOT EXISTS (SELECT 1 FROM photo_copies_to_strip q WHERE q.sha256 = v.sha256))sql");
+  if (!s) return s.error();
+  s->bind(1, sha256);
+  auto row = s->step();
+  if (!row) return row.error();
+  if (!*row || s->column_is_null(0)) return std::optional<int>();
+  return std::optional<int>(static_cast<int>(s->column_int(0)));
+}
+
+Result<std::vector<std::string>> ProductStore::photos_to_strip(int limit) {
+  auto s = db_.prepare("SELECT sha256 FROM photo_copies_to_strip ORDER BY sha256 LIMIT ?1");
+  if (!s) return s.error();
+  s->bind(1, limit);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(s->column_text(0));
+  }
+  return out;
+}
+
+Result<void> ProductStore::replace_photo_copies(std::string_view sha256,
+                                                const std::vector<PhotoVariant>& variants) {
+  if (auto ok = check_variants(variants); !ok) return ok.error();
+  auto tx = db_.begin_or_join();
+  if (!tx) return tx.error();
+  auto stored = db_.prepare("SELECT 1 FROM photo_blobs WHERE sha256 = ?1");
+  if (!stored) return stored.error();
+  stored->bind(1, sha256);
+  auto row = stored->step();
+  if (!row) return row.error();
+  if (!*row) return not_found("photo not found");
+  auto drop = db_.prepare("DELETE FROM photo_variants WHERE sha256 = ?1");
+  if (!drop) return drop.error();
+  drop->bind(1, sha256);
+  if (auto done = drop->run(); !done) return done.error();
+  for (const auto& v : variants) {
+    auto put = db_.prepare(
+        "INSERT INTO photo_variants (sha256, width, height, format, data)"
+        " VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!put) return put.error();
+    put->bind(1, sha256).bind(2, v.width).bind(3, v.height).bind(4, v.format);
+    put->bind_blob(5, v.bytes);
+    if (auto done = put->run(); !done) return done.error();
+  }
+  auto listed = db_.prepare("DELETE FROM photo_copies_to_strip WHERE sha256 = ?1");
+  if (!listed) return listed.error();
+  listed->bind(1, sha256);
+  if (auto done = listed->run(); !done) return done.error();
+  return tx->commit();
 }
 
 Result<void> ProductStore::renumber_photos(int64_t product_id, const std::vector<int64_t>& ids) {

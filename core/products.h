@@ -185,8 +185,22 @@ class ProductStore {
   Result<Photo> find_photo(int64_t photo_id);  // not_found
   Result<PhotoData> photo_data(std::string_view sha256);
   // A stored copy: not_found unless the bytes are in use by a product photo and have a copy of
-  // exactly this width and format. content_type image/webp or image/jpeg.
+  // exactly this width and format, made after copies were stripped (photos_to_strip lists the
+  // others). content_type image/webp or image/jpeg.
   Result<PhotoData> photo_variant(std::string_view sha256, int width, std::string_view format);
+  // The width of the photo's JPEG copy (the largest; what /anh/{sha256} leads to), nullopt for
+  // a photo without one or not in use; a photo still listed for stripping has none.
+  Result<std::optional<int>> jpeg_copy_width(std::string_view sha256);
+
+  // Photos whose copies were made before copies were stripped of metadata (migration 0026): up
+  // to `limit` SHA-256s. Their copies are never served (photo_variant answers not_found).
+  Result<std::vector<std::string>> photos_to_strip(int limit);
+  // Replaces every copy of `sha256` by `variants` (checked as add_photo's) and takes it off the
+  // list, in one transaction (or the caller's). Empty `variants`: the photo keeps no copy (an
+  // original that no longer decodes). not_found unless the bytes are stored.
+  Result<void> replace_photo_copies(std::string_view sha256,
+                                    const std::vector<PhotoVariant>& variants);
+
   // Moves the photo to `position` (0 = main; clamped to the last), the others keeping their
   // order. not_found when the photo is not the product's. Returns the photos in the new order.
   Result<std::vector<Photo>> move_photo(int64_t product_id, int64_t photo_id, int position);

@@ -26,7 +26,12 @@ std::string escape_slashes(std::string text) {
   return out;
 }
 
-core::BankNotification from_amount(int64_t amount, std::string id) {
+// Casso writes money out as a negative amount. The magnitude is checked before it is negated:
+// -INT64_MIN does not exist.
+Result<core::BankNotification> from_amount(int64_t amount, std::string id) {
+  if (amount > kMaxWholeNumber || amount < -kMaxWholeNumber) {
+    return invalid_input("amount is out of range", "amount");
+  }
   core::BankNotification n;
   n.provider = "casso";
   n.provider_txn_id = std::move(id);
@@ -98,7 +103,9 @@ Result<core::BankNotification> casso_parse(std::string_view raw_body) {
   if (!account) return account.error();
   auto description = text_field(data, "description");
   if (!description) return description.error();
-  core::BankNotification n = from_amount(*amount, *id);
+  auto parsed = from_amount(*amount, *id);
+  if (!parsed) return parsed.error();
+  core::BankNotification n = std::move(*parsed);
   n.account_number = *account;
   n.description = *description;
   auto when = text_field(data, "transactionDateTime");
@@ -130,7 +137,9 @@ Result<std::vector<core::BankNotification>> casso_list_transactions(const std::s
     if (!id || !amount || !account || !description) {
       return invalid_input("Casso answered a record we cannot read", "records");
     }
-    core::BankNotification n = from_amount(*amount, *id);
+    auto parsed = from_amount(*amount, *id);
+    if (!parsed) return invalid_input("Casso answered a record we cannot read", "records");
+    core::BankNotification n = std::move(*parsed);
     n.account_number = *account;
     n.description = *description;
     auto when = text_field(r, "when");

@@ -15,8 +15,15 @@
 
 namespace chophien::integrations {
 
-// A whole number: a JSON integer, or a string of digits (with an optional '-' and an optional
-// all-zero fraction such as "150000.00", the way SePay's transaction list writes amounts).
+// The largest magnitude whole_number accepts: 2^53 - 1, the largest integer every JSON reader
+// (JavaScript's included) keeps exactly. Far above any amount in đồng or any payOS order code.
+inline constexpr int64_t kMaxWholeNumber = 9'007'199'254'740'991;
+
+// A whole number: a JSON integer, a JSON number with no fraction (150000.0), or a string of
+// digits (with an optional '-' and an optional all-zero fraction such as "150000.00", the way
+// SePay's transaction list writes amounts). "-0" and -0.0 are 0. invalid_input "is out of range"
+// beyond +/-kMaxWholeNumber (INT64_MIN, 1e300, "99999999999999999999"), "must be a whole number"
+// for fractions, NaN, infinities, exponents in strings and anything that is not a number.
 Result<int64_t> whole_number(const nlohmann::json& object, const char* key, bool required = true);
 // A string; null or absent gives "" unless `required`. Numbers are written in decimal (some ids
 // arrive as numbers, some as strings).

@@ -8,15 +8,6 @@
 namespace chophien::integrations {
 namespace {
 
-// A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return first) is
-// written with a leading apostrophe, which the spreadsheet shows as text: the file is opened by
-// producers and officers in Excel or LibreOffice before it is uploaded.
-std::string spreadsheet_safe(const std::string& value) {
-  if (!value.empty() && std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos)
-    return "'" + value;
-  return value;
-}
-
 // The layouts. Not the platforms' published templates (there are none public): the fields their
 // seller forms ask for, in a plausible order, with conservative limits. Edit here to match a
 // producer's downloaded template.
@@ -186,7 +177,7 @@ class CsvListingExporter final : public ListingExporter {
           missing.push_back(std::string(col.header) + " quá dài");
         }
         if (i > 0) csv += ',';
-        csv += core::csv_field(spreadsheet_safe(value));
+        csv += core::csv_field(value);
       }
       csv += "\r\n";
       per_product += "- " + p.fields.sku + " — " + p.fields.name + ": ";

@@ -125,15 +125,6 @@ constexpr Channel kChannels[] = {{"shopee", "shopee"},
                                  {"postmart", "postmart"},
                                  {"voso", "voso"}};
 
-struct OrderGroup {
-  int line = 0;
-  std::string id;
-  int64_t occurred_at = 0;
-  bool counts = true;
-  bool per_item = false;
-  int64_t total = 0;
-};
-
 }  // namespace
 
 bool is_order_file_platform(std::string_view platform) {
@@ -264,37 +255,31 @@ Result<bool> marketplace_order_recorded(core::Ledger& ledger, std::string_view p
   return legacy->has_value() && (*legacy)->producer_id == producer_id;
 }
 
-Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
-                                            int64_t producer_id, std::string_view platform,
-                                            std::string_view file) {
+Result<OrderFile> read_order_file(const core::Clock& clock, std::string_view platform,
+                                  std::string_view file) {
   if (!is_order_file_platform(platform))
     return invalid_input("sàn không hợp lệ (shopee, lazada, tiktok, postmart, voso)", "platform");
   if (file.size() > kMaxOrderFileBytes) return invalid_input("tệp quá lớn (tối đa 20 MB)", "file");
-  {
-    auto s = db.prepare("SELECT 1 FROM producers WHERE id = ?1");
-    if (!s) return s.error();
-    s->bind(1, producer_id);
-    auto row = s->step();
-    if (!row) return row.error();
-    if (!*row) return not_found("không tìm thấy chủ thể " + std::to_string(producer_id));
-  }
   // Recognised by content, not by name: every XLSX workbook is a ZIP. Both readers give the rows
   // of cell texts that everything below works on, with the file's own line or row numbers.
   core::XlsxLimits limits;
   limits.max_rows = kMaxOrderFileRows + 1;  // the header row too
   auto records = core::looks_like_zip(file) ? core::read_xlsx(file, limits) : core::parse_csv(file);
   if (!records) return records.error();
-  OrderImportReport report;
+  OrderFile file_read;
+  file_read.platform = std::string(platform);
+  OrderImportReport& report = file_read.report;
+  std::vector<OrderFileOrder>& groups = file_read.orders;
   auto add_error = [&](int line, std::string field, std::string message) {
     report.errors.push_back({line, std::move(field), std::move(message)});
   };
   if (records->empty()) {
     add_error(1, "", "tệp trống: cần dòng tiêu đề và các dòng đơn hàng");
-    return report;
+    return file_read;
   }
   if (records->size() - 1 > kMaxOrderFileRows) {
     add_error(1, "", "tệp có quá nhiều dòng (tối đa 100.000)");
-    return report;
+    return file_read;
   }
   std::vector<std::string> keys;
   for (const auto& cell : records->front().cells) keys.push_back(header_key(cell));
@@ -315,11 +300,10 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
   if (!total_col)
     add_error(header_line, "total",
               "thiếu cột tổng tiền (\"Tổng giá trị đơn hàng\" / \"Order Total\")");
-  if (!report.ok()) return report;
+  if (!report.ok()) return file_read;
 
   const int64_t now = clock.now();
   std::map<std::string, size_t> index;  // order id -> groups position
-  std::vector<OrderGroup> groups;
   for (size_t r = 1; r < records->size(); ++r) {
     const auto& rec = (*records)[r];
     ++report.rows;
@@ -363,7 +347,7 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
       groups.push_back({rec.line, std::string(id), *at, counts, per_item, amount});
       continue;
     }
-    OrderGroup& g = groups[it->second];
+    OrderFileOrder& g = groups[it->second];
     if (per_item) {
       // Item rows carry their own status: a cancelled item is left out of the order's sum.
       if (!counts) continue;
@@ -381,8 +365,26 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
   report.orders = static_cast<int>(groups.size());
   for (const auto& g : groups)
     if (g.counts && g.total <= 0) add_error(g.line, "total", "tổng tiền của đơn phải lớn hơn 0");
-  if (!report.ok()) return report;
+  return file_read;
+}
 
+Result<OrderImportReport> record_order_file(core::Database& db, const core::Clock& clock,
+                                            int64_t producer_id, const OrderFile& file) {
+  {
+    auto s = db.prepare("SELECT 1 FROM producers WHERE id = ?1");
+    if (!s) return s.error();
+    s->bind(1, producer_id);
+    auto row = s->step();
+    if (!row) return row.error();
+    if (!*row) return not_found("không tìm thấy chủ thể " + std::to_string(producer_id));
+  }
+  OrderImportReport report = file.report;
+  if (!report.ok()) return report;
+  auto add_error = [&](int line, std::string field, std::string message) {
+    report.errors.push_back({line, std::move(field), std::move(message)});
+  };
+  const std::string_view platform = file.platform;
+  const auto& groups = file.orders;
   core::Ledger ledger(db, clock);
   auto tx = db.begin_or_join();
   if (!tx) return tx.error();
@@ -430,6 +432,14 @@ Result<OrderImportReport> import_order_file(core::Database& db, const core::Cloc
                                             {"recorded", static_cast<int64_t>(report.recorded)},
                                             {"already", static_cast<int64_t>(report.already)}});
   return report;
+}
+
+Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
+                                            int64_t producer_id, std::string_view platform,
+                                            std::string_view file) {
+  auto parsed = read_order_file(clock, platform, file);
+  if (!parsed) return parsed.error();
+  return record_order_file(db, clock, producer_id, *parsed);
 }
 
 }  // namespace chophien::integrations

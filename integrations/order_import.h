@@ -77,11 +77,41 @@ struct OrderImportReport {
   bool ok() const { return errors.empty(); }
 };
 
-// Imports `file` (CSV or XLSX) for `producer_id` from `platform`. Errors: invalid_input (unknown
-// platform, file too big, not CSV, an XLSX file that cannot be read or is beyond the limits; field
-// "file"), not_found (producer), unavailable/internal (storage). Row problems, missing columns
-// included (on the header's line), are in the report. Its own transaction, or it joins the one open
-// on `db` (so a caller can record the import in the action log with it).
+// One order of a checked file: the line it starts on, its id and time, whether it is a sale
+// (false: cancelled, returned, unpaid) and its total in đồng.
+struct OrderFileOrder {
+  int line = 0;
+  std::string id;
+  int64_t occurred_at = 0;
+  bool counts = true;
+  bool per_item = false;
+  int64_t total = 0;
+};
+
+// A file read and checked, not yet recorded. report.errors non-empty: record_order_file writes
+// nothing and answers that report.
+struct OrderFile {
+  std::string platform;
+  OrderImportReport report;  // rows, orders and errors; nothing recorded yet
+  std::vector<OrderFileOrder> orders;
+};
+
+// Reads and checks `file` without touching any database: everything that may take long (an
+// XLSX of 100,000 rows takes seconds) happens here, so a server can do it before it takes its
+// writer lock. Errors: invalid_input as import_order_file (platform, size, unreadable file).
+Result<OrderFile> read_order_file(const core::Clock& clock, std::string_view platform,
+                                  std::string_view file);
+// Records a file read_order_file checked, for `producer_id`: the ledger writes only (a lookup
+// and an insert per order). Errors as import_order_file; its own transaction or the caller's.
+Result<OrderImportReport> record_order_file(core::Database& db, const core::Clock& clock,
+                                            int64_t producer_id, const OrderFile& file);
+
+// read_order_file then record_order_file. Imports `file` (CSV or XLSX) for `producer_id` from
+// `platform`. Errors: invalid_input (unknown platform, file too big, not CSV, an XLSX file that
+// cannot be read or is beyond the limits; field "file"), not_found (producer), unavailable/internal
+// (storage). Row problems, missing columns included (on the header's line), are in the report. Its
+// own transaction, or it joins the one open on `db` (so a caller can record the import in the
+// action log with it).
 Result<OrderImportReport> import_order_file(core::Database& db, const core::Clock& clock,
                                             int64_t producer_id, std::string_view platform,
                                             std::string_view file);

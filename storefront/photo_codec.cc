@@ -2,9 +2,12 @@
 
 #include <vips/vips.h>
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace chophien::storefront {
@@ -90,7 +93,86 @@ Image resize_to(VipsImage* image, int width) {
   return Image(out);
 }
 
-Result<std::string> save(VipsImage* image, bool jpeg) {
+// The picture alone, without a single metadata field: EXIF (with the exif-ifd* fields libvips
+// derives from it and writes back into the EXIF block at save), XMP, IPTC, PNG text chunks,
+// comments, the ICC profile, whatever a loader attached. A phone photo's EXIF and XMP carry the
+// place it was taken. The savers' `strip` is not relied on: Debian 12's libvips 8.14 writes the
+// whole EXIF block into WebP with strip set. A picture with an ICC profile is first turned into
+// sRGB with it, so it needs none (browsers take untagged pictures as sRGB).
+Image without_metadata(VipsImage* image) {
+  Image converted;
+  if (vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0) {
+    VipsImage* srgb = nullptr;
+    if (vips_icc_transform(image, &srgb, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_PERCEPTUAL,
+                           nullptr) == 0) {
+      converted.reset(srgb);
+      image = converted.get();
+    } else {
+      clear_vips_error();  // a broken profile: the pixels as they are, without it
+    }
+  }
+  VipsImage* copy = nullptr;
+  if (vips_copy(image, &copy, nullptr) != 0) {
+    clear_vips_error();
+    return nullptr;
+  }
+  Image out(copy);
+  gchar** fields = vips_image_get_fields(out.get());
+  // The built-in fields (width, bands, ...) are not metadata; vips_image_remove leaves them.
+  for (gchar** field = fields; field != nullptr && *field != nullptr; ++field) {
+    vips_image_remove(out.get(), *field);
+  }
+  g_strfreev(fields);
+  return out;
+}
+
+uint32_t le32(std::string_view bytes, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+void put_le32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// Debian 12's libvips 8.14 puts an EXIF chunk into every WebP it writes, `strip` or not and with
+// no metadata left on the image (it makes one up from the resolution). So the container is
+// rewritten with the picture's own chunks only (VP8, VP8L, VP8X, ALPH), and the VP8X flags for
+// ICC, EXIF and XMP cleared. nullopt when `webp` is not a well-formed WebP container.
+std::optional<std::string> webp_picture_only(std::string_view webp) {
+  if (webp.size() < 12 || webp.substr(0, 4) != "RIFF" || webp.substr(8, 4) != "WEBP")
+    return std::nullopt;
+  if (le32(webp, 4) != webp.size() - 8) return std::nullopt;
+  std::string chunks;
+  for (size_t at = 12; at < webp.size();) {
+    if (webp.size() - at < 8) return std::nullopt;
+    const std::string_view fourcc = webp.substr(at, 4);
+    const size_t size = le32(webp, at + 4);
+    const size_t padded = size + (size & 1);
+    if (padded > webp.size() - at - 8) return std::nullopt;
+    if (fourcc == "VP8 " || fourcc == "VP8L" || fourcc == "VP8X" || fourcc == "ALPH") {
+      std::string chunk(webp.substr(at, 8 + padded));
+      if (fourcc == "VP8X") {
+        if (size < 1) return std::nullopt;
+        constexpr unsigned char kIcc = 0x20, kExif = 0x08, kXmp = 0x04;
+        chunk[8] = static_cast<char>(static_cast<unsigned char>(chunk[8]) & ~(kIcc | kExif | kXmp));
+      }
+      chunks += chunk;
+    }
+    at += 8 + padded;
+  }
+  std::string out = "RIFF";
+  put_le32(out, static_cast<uint32_t>(4 + chunks.size()));
+  out += "WEBP";
+  out += chunks;
+  return out;
+}
+
+Result<std::string> save(VipsImage* original, bool jpeg) {
+  Image bare = without_metadata(original);
+  if (!bare) return photo_error(ErrorCode::invalid_input, kBroken);
+  VipsImage* image = bare.get();
   void* buffer = nullptr;
   size_t size = 0;
   int rc = 0;
@@ -120,7 +202,10 @@ Result<std::string> save(VipsImage* image, bool jpeg) {
   }
   std::string bytes(static_cast<const char*>(buffer), size);
   g_free(buffer);
-  return bytes;
+  if (jpeg) return bytes;
+  auto picture = webp_picture_only(bytes);
+  if (!picture) return photo_error(ErrorCode::invalid_input, kBroken);
+  return std::move(*picture);
 }
 
 Result<core::PhotoVariant> variant(VipsImage* image, bool jpeg) {

@@ -359,8 +359,63 @@ Result<core::Photo> store_photo(core::Database& db, const core::Clock& clock, in
   // changes producer, so the check above still holds for the write (one transaction in core).
   auto prepared = prepare_photo(bytes);
   if (!prepared) return prepared.error();
-  return store.add_photo(product_id, bytes, prepared->content_type, prepared->width,
-                         prepared->height, prepared->variants);
+  return store_prepared_photo(db, clock, producer_id, product_id, bytes, *prepared);
+}
+
+Result<core::Photo> store_prepared_photo(core::Database& db, const core::Clock& clock,
+                                         int64_t producer_id, int64_t product_id,
+                                         std::string_view bytes, const PreparedPhoto& prepared) {
+  core::ProductStore store(db, clock);
+  if (auto product = owned_product(store, producer_id, product_id); !product) {
+    return product.error();
+  }
+  return store.add_photo(product_id, bytes, prepared.content_type, prepared.width, prepared.height,
+                         prepared.variants);
+}
+
+Result<RemadeCopies> remake_listed_photo_copies(core::Database& db, const core::Clock& clock) {
+  core::ProductStore store(db, clock);
+  RemadeCopies done;
+  // A batch at a time: each photo is its own transaction, so a stop halfway keeps what is done.
+  // A photo whose replacement fails stays listed; `tried` keeps the loop from meeting it again.
+  std::vector<std::string> tried;
+  for (;;) {
+    auto listed = store.photos_to_strip(static_cast<int>(tried.size()) + 16);
+    if (!listed) return listed.error();
+    std::vector<std::string> batch;
+    for (auto& sha : *listed) {
+      if (std::find(tried.begin(), tried.end(), sha) == tried.end()) batch.push_back(sha);
+    }
+    if (batch.empty()) break;
+    for (const auto& sha : batch) {
+      tried.push_back(sha);
+      auto original = store.photo_data(sha);
+      std::vector<core::PhotoVariant> copies;
+      if (original) {
+        auto prepared = prepare_photo(original->bytes);
+        // The helper missing or not starting is the installation's problem: stop, keep the list
+        // (its copies stay unserved), try again at the next start.
+        if (!prepared && prepared.error().code == ErrorCode::unavailable) return prepared.error();
+        if (prepared) copies = std::move(prepared->variants);
+      } else if (original.error().code != ErrorCode::not_found) {
+        return original.error();
+      }
+      // An original that no longer decodes keeps no copy rather than one with its metadata.
+      if (auto replaced = store.replace_photo_copies(sha, copies); !replaced) {
+        ++done.failed;
+        core::log("photo.copies_not_remade",
+                  {{"sha256", sha}, {"error", replaced.error().message}});
+        continue;
+      }
+      ++(copies.empty() ? done.dropped : done.remade);
+    }
+  }
+  if (done.remade + done.dropped + done.failed > 0) {
+    core::log("photo.copies_remade", {{"remade", static_cast<int64_t>(done.remade)},
+                                      {"dropped", static_cast<int64_t>(done.dropped)},
+                                      {"failed", static_cast<int64_t>(done.failed)}});
+  }
+  return done;
 }
 
 Result<std::vector<core::Photo>> product_photos(core::Database& db, const core::Clock& clock,

@@ -13,7 +13,13 @@
 // their transparency in WebP and sit on white in the JPEG.
 //
 // URLs: /anh/{sha256}-{width}.webp and /anh/{sha256}-{width}.jpg (routes_shop.cc serves them
-// with an ETag and a year-long immutable Cache-Control; unknown ones are 404).
+// with an ETag and a year-long immutable Cache-Control; unknown ones are 404). /anh/{sha256}
+// never serves the uploaded original: it answers 301 to the JPEG copy (only the demo's SVG tiles,
+// which have no copies, are served as stored).
+//
+// Metadata: the copies carry none (photo_codec.cc removes every field before saving and rewrites
+// the WebP container with the picture's chunks only): no EXIF, GPS, XMP, IPTC, text chunks or ICC
+// profile (ICC pictures are converted to sRGB first), so no copy tells where the photo was taken.
 //
 // Errors are values with a Vietnamese message (English after " / ") and field "photo":
 // invalid_input (not an image of an accepted kind, broken or cut short, too many pixels),
@@ -96,6 +102,26 @@ Result<PreparedPhoto> decode_photo_answer(std::string_view answer);
 // open: record the action log entry in it).
 Result<core::Photo> store_photo(core::Database& db, const core::Clock& clock, int64_t producer_id,
                                 int64_t product_id, std::string_view bytes);
+
+// Copies made before copies were stripped of metadata (listed by migration 0026) re-made from
+// the stored originals, one photo per transaction; run once by `chophien serve` at start, before
+// it listens (a helper process per photo: about a second for every few photos). Until then those
+// copies are never served. An original that no longer decodes loses its copies (`dropped`).
+// unavailable when the helper is missing or cannot start: what is done stays done, the rest stays
+// listed for the next start. Logs one line with the counts.
+struct RemadeCopies {
+  int remade = 0;
+  int dropped = 0;
+  int failed = 0;  // storage refused the new copies; still listed
+};
+Result<RemadeCopies> remake_listed_photo_copies(core::Database& db, const core::Clock& clock);
+
+// The storing half of store_photo, for `prepared` = prepare_photo(bytes): a server decodes
+// before it takes its writer lock (a hostile file may keep the helper busy for up to 60 s) and
+// stores under it. Checks the product's producer again; errors as store_photo.
+Result<core::Photo> store_prepared_photo(core::Database& db, const core::Clock& clock,
+                                         int64_t producer_id, int64_t product_id,
+                                         std::string_view bytes, const PreparedPhoto& prepared);
 
 // The product's photos in display order (position 0 is the main photo); not_found as above.
 Result<std::vector<core::Photo>> product_photos(core::Database& db, const core::Clock& clock,

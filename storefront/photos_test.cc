@@ -9,9 +9,14 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <set>
 #include <string>
 
 #include "core/clock.h"
@@ -22,6 +27,7 @@
 #include "core/users.h"
 #include "storefront/auth.h"
 #include "storefront/test_server.h"
+#include "storefront/workspace_fixture.h"
 
 namespace chophien::storefront {
 namespace {
@@ -567,6 +573,387 @@ TEST_F(PhotosHttp, RefusalsAreClearAndChangeNothing) {
   EXPECT_EQ(anonymous->status, 401);
   EXPECT_EQ(stored("photo_blobs"), 0);
   EXPECT_EQ(stored("product_photos"), 0);
+}
+
+// --- Metadata: no public copy tells where a photo was taken -------------------------------
+
+void put16be(std::string& out, unsigned v) {
+  out += static_cast<char>((v >> 8) & 0xFF);
+  out += static_cast<char>(v & 0xFF);
+}
+void put16le(std::string& out, unsigned v) {
+  out += static_cast<char>(v & 0xFF);
+  out += static_cast<char>((v >> 8) & 0xFF);
+}
+void put32le(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+// A little-endian TIFF block as a phone writes into EXIF: IFD0 pointing at a GPS IFD with
+// 22°50'30" N, 105°30'15" E (Bảo Lâm, Cao Bằng).
+std::string exif_with_gps() {
+  std::string t = "II";
+  put16le(t, 42);
+  put32le(t, 8);
+  // IFD0 at 8: one entry, GPSInfo (0x8825, LONG) -> the GPS IFD at 26.
+  put16le(t, 1);
+  put16le(t, 0x8825);
+  put16le(t, 4);
+  put32le(t, 1);
+  put32le(t, 26);
+  put32le(t, 0);
+  // GPS IFD at 26: five entries (2 + 60 + 4 bytes), the rationals after it at 92 and 116.
+  put16le(t, 5);
+  auto entry = [&](unsigned tag, unsigned type, uint32_t count, uint32_t value) {
+    put16le(t, tag);
+    put16le(t, type);
+    put32le(t, count);
+    put32le(t, value);
+  };
+  entry(0x0000, 1, 4, 0x00000302);  // GPSVersionID 2.3.0.0
+  entry(0x0001, 2, 2, 'N');         // GPSLatitudeRef "N"
+  entry(0x0002, 5, 3, 92);          // GPSLatitude
+  entry(0x0003, 2, 2, 'E');         // GPSLongitudeRef "E"
+  entry(0x0004, 5, 3, 116);         // GPSLongitude
+  put32le(t, 0);
+  for (uint32_t v : {22u, 1u, 50u, 1u, 3000u, 100u, 105u, 1u, 30u, 1u, 1500u, 100u}) put32le(t, v);
+  return t;
+}
+
+std::string segment(unsigned marker, const std::string& payload) {
+  std::string s;
+  s += '\xFF';
+  s += static_cast<char>(marker);
+  put16be(s, static_cast<unsigned>(payload.size() + 2));
+  return s + payload;
+}
+
+// A real JPEG with what a phone and a photo editor leave in it: an EXIF block with a GPS IFD,
+// an XMP packet with the position and an IPTC record with the city, spliced in after SOI.
+std::string jpeg_with_gps(int width, int height) {
+  const std::string plain = jpeg(picture(width, height).get());
+  const std::string exif = segment(0xE1, std::string("Exif\0\0", 6) + exif_with_gps());
+  const std::string xmp = segment(
+      0xE1, std::string("http://ns.adobe.com/xap/1.0/\0", 29) +
+                "<?xpacket begin='' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta xmlns:x='adobe:ns:"
+                "meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:"
+                "Description xmlns:exif='http://ns.adobe.com/exif/1.0/' exif:GPSLatitude="
+                "'22,50.5N' exif:GPSLongitude='105,30.25E'/></rdf:RDF></x:xmpmeta><?xpacket "
+                "end='w'?>");
+  std::string iptc = "\x1C\x02\x5A";  // IPTC 2:90 City
+  put16be(iptc, 7);
+  iptc += "Bao Lam";
+  std::string block = std::string("Photoshop 3.0\0", 14) + "8BIM";
+  put16be(block, 0x0404);
+  block += std::string("\0\0", 2);  // empty name, padded
+  block += std::string("\0\0", 2);
+  put16be(block, static_cast<unsigned>(iptc.size()));
+  block += iptc;
+  if (iptc.size() % 2) block += '\0';
+  return plain.substr(0, 2) + exif + xmp + segment(0xED, block) + plain.substr(2);
+}
+
+// What in `bytes` could tell where the photo was taken or by whom: "" when nothing. JPEG: any
+// segment before the scan other than JFIF (APP0), the Adobe colour marker (APP14) and the
+// tables; WebP: any chunk but the picture's own, and the VP8X flags for EXIF and XMP. Then,
+// for any format, the signatures of EXIF, XMP, IPTC and the test's own position and city.
+std::string metadata_found(const std::string& bytes) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  if (bytes.size() > 4 && byte(0) == 0xFF && byte(1) == 0xD8) {
+    for (size_t at = 2; at + 4 <= bytes.size();) {
+      if (byte(at) != 0xFF) return "a JPEG segment out of place";
+      const unsigned marker = byte(at + 1);
+      if (marker == 0xDA) break;  // the scan: no metadata segments after this
+      const size_t length = (byte(at + 2) << 8) | byte(at + 3);
+      if ((marker >= 0xE1 && marker <= 0xEF && marker != 0xEE) || marker == 0xFE)
+        return "JPEG segment FF" + std::to_string(marker);
+      at += 2 + length;
+    }
+  } else if (bytes.size() > 20 && bytes.compare(0, 4, "RIFF") == 0 &&
+             bytes.compare(8, 4, "WEBP") == 0) {
+    for (size_t at = 12; at + 8 <= bytes.size();) {
+      const std::string fourcc = bytes.substr(at, 4);
+      const size_t size = byte(at + 4) | (byte(at + 5) << 8) | (byte(at + 6) << 16) |
+                          (static_cast<size_t>(byte(at + 7)) << 24);
+      if (fourcc == "VP8X" && (byte(at + 8) & 0x0C) != 0) return "VP8X flags EXIF or XMP";
+      if (fourcc != "VP8 " && fourcc != "VP8L" && fourcc != "VP8X" && fourcc != "ALPH")
+        return "WebP chunk " + fourcc;
+      at += 8 + size + (size & 1);
+    }
+  } else {
+    return "neither JPEG nor WebP";
+  }
+  for (std::string_view mark :
+       {std::string_view("Exif\0\0", 6), std::string_view("II*\0", 4), std::string_view("MM\0*", 4),
+        std::string_view("ns.adobe.com"), std::string_view("xmpmeta"),
+        std::string_view("Photoshop 3.0"), std::string_view("8BIM"), std::string_view("GPS"),
+        std::string_view("Bao Lam")}) {
+    if (bytes.find(mark) != std::string::npos) return "bytes " + std::string(mark);
+  }
+  return "";
+}
+
+// The test file itself carries what the checks look for, and libvips reads the position.
+TEST(PhotoMetadata, TheTestPhotoCarriesGpsXmpAndIptc) {
+  ASSERT_EQ(VIPS_INIT("photos_test"), 0);
+  const std::string bytes = jpeg_with_gps(64, 48);
+  EXPECT_NE(metadata_found(bytes), "");
+  VipsImage* image = vips_image_new_from_buffer(bytes.data(), bytes.size(), "", nullptr);
+  ASSERT_NE(image, nullptr);
+  Image i(image);
+  EXPECT_NE(vips_image_get_typeof(i.get(), "exif-data"), 0u);
+  EXPECT_NE(vips_image_get_typeof(i.get(), "xmp-data"), 0u);
+  EXPECT_NE(vips_image_get_typeof(i.get(), "iptc-data"), 0u);
+  EXPECT_NE(vips_image_get_typeof(i.get(), "exif-ifd3-GPSLatitude"), 0u);
+}
+
+// Copies as they were made before stripping: libvips' savers with the metadata they keep.
+core::PhotoVariant old_copy(const std::string& original, int width, bool webp) {
+  VipsImage* out = nullptr;
+  EXPECT_EQ(vips_thumbnail_buffer(const_cast<char*>(original.data()), original.size(), &out, width,
+                                  nullptr),
+            0);
+  Image shrunk(out);
+  void* buf = nullptr;
+  size_t size = 0;
+  if (webp) {
+    EXPECT_EQ(vips_webpsave_buffer(shrunk.get(), &buf, &size, nullptr), 0);
+  } else {
+    EXPECT_EQ(vips_jpegsave_buffer(shrunk.get(), &buf, &size, nullptr), 0);
+  }
+  std::string bytes(static_cast<char*>(buf), size);
+  g_free(buf);
+  return core::PhotoVariant{vips_image_get_width(shrunk.get()), vips_image_get_height(shrunk.get()),
+                            webp ? "webp" : "jpg", bytes};
+}
+
+// Not only JPEG: a PNG's text chunks and a WebP's EXIF and XMP chunks never reach the copies.
+TEST_F(PhotosTest, PngTextAndWebpMetadataNeverReachTheCopies) {
+  // A tEXt chunk spliced in after IHDR (8 + 25 bytes), as a photo editor writes one.
+  std::string png_bytes = png(picture(800, 600).get());
+  const std::string text = std::string("tEXt") + "GPS" + '\0' + "22.8417 N, 105.5042 E, Bao Lam";
+  std::string chunk;
+  for (int i = 0; i < 4; ++i)
+    chunk += static_cast<char>(((text.size() - 4) >> (24 - 8 * i)) & 0xFF);
+  chunk += text;
+  const uint32_t crc = crc32(text);
+  for (int i = 0; i < 4; ++i) chunk += static_cast<char>((crc >> (24 - 8 * i)) & 0xFF);
+  png_bytes.insert(33, chunk);
+  ASSERT_NE(png_bytes.find("Bao Lam"), std::string::npos);
+  const std::string webp_bytes = old_copy(jpeg_with_gps(1600, 1200), 800, true).bytes;
+  ASSERT_NE(metadata_found(webp_bytes), "");
+  for (const std::string* bytes : {static_cast<const std::string*>(&png_bytes), &webp_bytes}) {
+    auto prepared = prepare_photo(*bytes);
+    ASSERT_TRUE(prepared.has_value()) << prepared.error().message;
+    ASSERT_FALSE(prepared->variants.empty());
+    for (const auto& v : prepared->variants) {
+      EXPECT_EQ(metadata_found(v.bytes), "")
+          << prepared->content_type << " " << v.width << v.format;
+      EXPECT_GT(decoded_size(v.bytes).first, 0);
+    }
+  }
+}
+
+TEST_F(PhotosTest, CopiesStoredBeforeStrippingAreRemadeWithoutMetadataAtStart) {
+  const std::string original = jpeg_with_gps(1600, 1200);
+  const std::vector<core::PhotoVariant> old = {
+      old_copy(original, 480, true), old_copy(original, 960, true), old_copy(original, 960, false)};
+  for (const auto& v : old) ASSERT_NE(metadata_found(v.bytes), "") << v.width << v.format;
+  std::string broken = jpeg_with_gps(800, 600);
+  broken.resize(broken.size() / 2);  // an original that no longer decodes
+  core::ProductStore before(*db_, clock_);
+  auto kept = before.add_photo(product_a_, original, "image/jpeg", 1600, 1200, old).value();
+  auto lost = before.add_photo(product_a2_, broken, "image/jpeg", 800, 600, {old[0]}).value();
+
+  // The database as it was before migration 0026, opened again: the migration lists both.
+  db_->exec("DROP TABLE photo_copies_to_strip; PRAGMA user_version = 25").value();
+  db_.reset();
+  db_ = std::make_unique<core::Database>(core::Database::open((dir_ / "t.db").string()).value());
+  EXPECT_EQ(count(*db_, "photo_copies_to_strip"), 2);
+  core::ProductStore store(*db_, clock_);
+  // Listed copies are never served, not even before they are re-made.
+  EXPECT_EQ(store.photo_variant(kept.sha256, 480, "webp").error().code, ErrorCode::not_found);
+  EXPECT_EQ(store.jpeg_copy_width(kept.sha256).value(), std::nullopt);
+
+  auto remade = remake_listed_photo_copies(*db_, clock_);
+  ASSERT_TRUE(remade.has_value()) << remade.error().message;
+  EXPECT_EQ(remade->remade, 1);
+  EXPECT_EQ(remade->dropped, 1);
+  EXPECT_EQ(remade->failed, 0);
+  EXPECT_EQ(count(*db_, "photo_copies_to_strip"), 0);
+  EXPECT_EQ(count(*db_, "product_photos"), 2);
+  auto photo = store.find_photo(kept.id).value();
+  EXPECT_EQ(photo.variant_widths, (std::vector<int>{160, 480, 960}));
+  auto all =
+      db_->prepare("SELECT width, format, data FROM photo_variants WHERE sha256 = ?1").value();
+  all.bind(1, kept.sha256);
+  int copies = 0;
+  while (all.step().value()) {
+    ++copies;
+    EXPECT_EQ(metadata_found(all.column_text(2)), "") << all.column_int(0) << all.column_text(1);
+  }
+  EXPECT_EQ(copies, 4);
+  EXPECT_EQ(store.jpeg_copy_width(kept.sha256).value(), 960);
+  EXPECT_TRUE(store.find_photo(lost.id)->variant_widths.empty());
+  // Once is enough: a second start finds nothing to do.
+  auto again = remake_listed_photo_copies(*db_, clock_).value();
+  EXPECT_EQ(again.remade + again.dropped + again.failed, 0);
+}
+
+// --- Every URL the product page and the API name, after an upload through the workspace ----
+
+class Photos : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(VIPS_INIT("photos_test"), 0);
+    ApiOptions options;
+    options.users.scrypt.n = 1024;
+    set_api_options(options);
+    server_ = std::make_unique<TestServer>(TestServer::quiet_config(), [this](core::Database& db) {
+      ids_ = fixtures::prepare_workspace(db);
+    });
+    server_->clock().set(fixtures::workspace_now());
+  }
+  std::unique_ptr<TestServer> server_;
+  fixtures::WorkspaceIds ids_;
+};
+
+TEST_F(Photos, NoPublicCopyCarriesGps) {
+  fixtures::Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  const std::string edit = "/quan-ly/san-pham/" + std::to_string(ids_.mien);
+  ASSERT_TRUE(browser.get(edit));
+  std::string cookie;
+  for (const auto& [name, value] : browser.cookies()) cookie += name + "=" + value + "; ";
+  const std::string original = jpeg_with_gps(2000, 1500);
+  ASSERT_NE(metadata_found(original), "");
+  httplib::MultipartFormDataItems items = {{"csrf_token", browser.csrf(), "", ""},
+                                           {"photo", original, "IMG_0001.jpg", "image/jpeg"}};
+  auto added = server_->client().Post(edit + "/anh", {{"Cookie", cookie}}, items);
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 303) << added->body;
+
+  std::set<std::string> urls;
+  const std::regex photo_url(R"re(/anh/[0-9a-f]{64}(-\d+\.(webp|jpg))?)re");
+  auto collect = [&](const std::string& text) {
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), photo_url);
+         it != std::sregex_iterator(); ++it)
+      urls.insert(it->str());
+  };
+  // The product page: img src, srcset, the Open Graph image; the shop's list; the workspace.
+  auto page = server_->client().Get("/san-pham/" + std::to_string(ids_.mien));
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  collect(page->body);
+  EXPECT_NE(page->body.find("og:image"), std::string::npos);
+  auto list = server_->client().Get("/");
+  ASSERT_TRUE(list);
+  collect(list->body);
+  collect(browser.get(edit)->body);
+  // The API: url, preview_url and every copy.
+  auto login = server_->client().Post(
+      "/api/v1/auth/login",
+      nlohmann::json{{"login", "nsp1"}, {"password", fixtures::kWorkspacePassword}}.dump(),
+      "application/json");
+  ASSERT_TRUE(login);
+  ASSERT_EQ(login->status, 200) << login->body;
+  const std::string token = nlohmann::json::parse(login->body).value("token", "");
+  auto api = server_->client().Get("/api/v1/products/" + std::to_string(ids_.mien) + "/images",
+                                   {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(api);
+  ASSERT_EQ(api->status, 200) << api->body;
+  collect(api->body);
+  // Every stored copy, every size and format, and the photo's own name.
+  std::string sha;
+  {
+    auto db = server_->db().acquire().value();
+    auto photos = core::ProductStore(*db, server_->clock()).photos(ids_.mien).value();
+    ASSERT_EQ(photos.size(), 1u);
+    sha = photos[0].sha256;
+    auto stored = db->prepare("SELECT width, format FROM photo_variants WHERE sha256 = ?1").value();
+    stored.bind(1, sha);
+    while (stored.step().value())
+      urls.insert("/anh/" + sha + "-" + std::to_string(stored.column_int(0)) + "." +
+                  stored.column_text(1));
+  }
+  urls.insert("/anh/" + sha);
+  EXPECT_GE(urls.size(), 5u);  // 160, 480, 960 WebP, 960 JPEG, the name alone
+
+  for (const auto& url : urls) {
+    httplib::Client c = server_->client();
+    c.set_follow_location(true);
+    auto got = c.Get(url);
+    ASSERT_TRUE(got) << url;
+    ASSERT_EQ(got->status, 200) << url;
+    const std::string type = got->get_header_value("Content-Type");
+    EXPECT_TRUE(type == "image/webp" || type == "image/jpeg") << url << " " << type;
+    EXPECT_EQ(metadata_found(got->body), "") << url;
+    EXPECT_TRUE(got->body != original) << url << " serves the original";
+  }
+  // The name alone leads to the JPEG copy; the original is nowhere.
+  auto name = server_->client().Get("/anh/" + sha);
+  ASSERT_TRUE(name);
+  EXPECT_EQ(name->status, 301);
+  EXPECT_EQ(name->get_header_value("Location"), "/anh/" + sha + "-960.jpg");
+  EXPECT_TRUE(name->body.find("Exif") == std::string::npos);
+}
+
+// The helper decodes before the writer lock is taken (a hostile file may keep it busy for up to
+// 60 s): with the lock held elsewhere, as by a checkout, a broken photo is still refused, from
+// the workspace and from the API. A good one waits for the lock only to be stored.
+TEST_F(Photos, APhotoIsDecodedWithoutHoldingTheWriterLock) {
+  fixtures::Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  const std::string edit = "/quan-ly/san-pham/" + std::to_string(ids_.mien);
+  ASSERT_TRUE(browser.get(edit));
+  std::string cookie;
+  for (const auto& [name, value] : browser.cookies()) cookie += name + "=" + value + "; ";
+  const std::string token = browser.csrf();
+  auto page_upload = [&](const std::string& bytes) {
+    httplib::MultipartFormDataItems items = {{"csrf_token", token, "", ""},
+                                             {"photo", bytes, "IMG_0002.jpg", "image/jpeg"}};
+    return server_->client().Post(edit + "/anh", {{"Cookie", cookie}}, items);
+  };
+  auto login = server_->client().Post(
+      "/api/v1/auth/login",
+      nlohmann::json{{"login", "nsp1"}, {"password", fixtures::kWorkspacePassword}}.dump(),
+      "application/json");
+  ASSERT_TRUE(login);
+  const std::string bearer = "Bearer " + nlohmann::json::parse(login->body).value("token", "");
+  auto api_upload = [&](const std::string& bytes) {
+    return server_->client().Post("/api/v1/products/" + std::to_string(ids_.mien) + "/images",
+                                  {{"Authorization", bearer}}, bytes, "image/jpeg");
+  };
+  std::string broken = jpeg(picture(1200, 900).get());
+  broken.resize(broken.size() / 2);
+  const std::string good = jpeg(picture(1200, 900).get());
+
+  auto held = server_->db().acquire_writer();
+  ASSERT_TRUE(held);
+  std::optional<DbPool::Lease> writer(std::move(*held));
+  auto from_page = std::async(std::launch::async, [&] { return page_upload(broken); });
+  auto from_api = std::async(std::launch::async, [&] { return api_upload(broken); });
+  for (auto* pending : {&from_page, &from_api}) {
+    if (pending->wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+      writer.reset();
+      FAIL() << "the upload waited for the writer lock";
+    }
+  }
+  auto refused_page = from_page.get();
+  ASSERT_TRUE(refused_page) << "no answer while the writer lock was held";
+  EXPECT_EQ(refused_page->status, 400);
+  EXPECT_NE(refused_page->body.find("Ảnh bị hỏng"), std::string::npos);
+  auto refused_api = from_api.get();
+  ASSERT_TRUE(refused_api) << "no answer while the writer lock was held";
+  EXPECT_EQ(refused_api->status, 400) << refused_api->body;
+
+  auto stored = std::async(std::launch::async, [&] { return page_upload(good); });
+  writer.reset();
+  auto added = stored.get();
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 303) << added->body;
+  auto db = server_->db().acquire().value();
+  EXPECT_EQ(core::ProductStore(*db, server_->clock()).photos(ids_.mien)->size(), 1u);
 }
 
 }  // namespace

@@ -271,7 +271,15 @@ Result<Reply> upload_image(ApiCall& call) {
   if (!product) return product.error();
   auto bytes = uploaded_bytes(call.req);
   if (!bytes) return bytes.error();
-  auto photo = store_photo(call.db, call.app.clock, product->producer_id, product->id, *bytes);
+  // On a reader so far (DbAccess::reader): the helper decodes before the writer lock is taken, a
+  // hostile file may keep it busy for up to 60 s and every checkout waits for that lock.
+  auto prepared = prepare_photo(*bytes);
+  if (!prepared) return prepared.error();
+  auto writer = call.app.db.acquire_writer();
+  if (!writer) return writer.error();
+  if (auto again = require_caller(*writer, call.app.clock, call.req); !again) return again.error();
+  auto photo = store_prepared_photo(*writer, call.app.clock, product->producer_id, product->id,
+                                    *bytes, *prepared);
   if (!photo) return photo.error();
   return Reply{201, photo_json(*photo)};
 }
@@ -320,7 +328,7 @@ void register_api_product_routes(Router& router, AppContext& app) {
   router.patch(R"(/api/v1/products/(\d+))", api_handler(app, patch_product));
   router.del(R"(/api/v1/products/(\d+))", api_handler(app, archive_product));
   router.get(R"(/api/v1/products/(\d+)/images)", api_handler(app, list_images));
-  router.post(R"(/api/v1/products/(\d+)/images)", api_handler(app, upload_image));
+  router.post(R"(/api/v1/products/(\d+)/images)", api_handler(app, upload_image, DbAccess::reader));
   router.patch(R"(/api/v1/products/(\d+)/images/(\d+))", api_handler(app, move_image));
   router.del(R"(/api/v1/products/(\d+)/images/(\d+))", api_handler(app, delete_image));
 }

@@ -505,8 +505,27 @@ void Shop::producer(const httplib::Request& req, httplib::Response& res) {
   send_cached_page(req, res, "producer", std::move(data), info, generation, false);
 }
 
+// /anh/{sha256}: the uploaded original is never served, it may carry the place the photo was
+// taken. A photo with copies leads to its JPEG copy (stripped of metadata, photos.h); one
+// without copies is served only when it is one of the demo's SVG tiles, drawn by us.
 void Shop::photo(const httplib::Request& req, httplib::Response& res) {
   const std::string sha = req.matches[1].str();
+  auto db = app_.db.acquire();
+  if (!db) return write_html_error(res, db.error());
+  core::ProductStore products(*db, app_.clock);
+  auto copy = products.jpeg_copy_width(sha);
+  if (!copy) return write_error(req, res, copy.error());
+  if (*copy) {
+    res.status = 301;
+    res.set_header("Location", "/anh/" + sha + "-" + std::to_string(**copy) + ".jpg");
+    res.set_header("Cache-Control", "public, max-age=86400");
+    return;
+  }
+  auto data = products.photo_data(sha);
+  if (!data) return write_error(req, res, data.error());
+  if (data->content_type != "image/svg+xml") {
+    return write_error(req, res, Error{ErrorCode::not_found, "photo not found", ""});
+  }
   const std::string etag = "\"" + sha + "\"";
   if (req.has_header("If-None-Match") &&
       PageCache::etag_listed(req.get_header_value("If-None-Match"), etag)) {
@@ -514,19 +533,11 @@ void Shop::photo(const httplib::Request& req, httplib::Response& res) {
     res.set_header("ETag", etag);
     return;
   }
-  auto db = app_.db.acquire();
-  if (!db) return write_html_error(res, db.error());
-  core::ProductStore products(*db, app_.clock);
-  auto data = products.photo_data(sha);
-  if (!data) return write_error(req, res, data.error());
   res.set_header("ETag", etag);
   res.set_header("Cache-Control", "public, max-age=31536000, immutable");
-  // Uploaded SVG is shown through <img>, where scripts never run; opened on its own it must not
-  // run them either.
-  if (data->content_type == "image/svg+xml") {
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; style-src 'unsafe-inline'; sandbox");
-  }
+  // Shown through <img>, where scripts never run; opened on its own it must not run them either.
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; style-src 'unsafe-inline'; sandbox");
   res.set_content(data->bytes, data->content_type);
 }
 

@@ -106,47 +106,67 @@ void import_orders(AppContext& app, const httplib::Request& req, httplib::Respon
   const bool have_file = req.has_file("file") && !req.get_file_value("file").content.empty();
   const std::string platform = req.has_file("platform") ? req.get_file_value("platform").content
                                                         : req.get_param_value("platform");
+  {
+    // Session and CSRF first, on a reader: nobody else gets us to read a file.
+    auto db = app.db.acquire();
+    if (!db) return write_html_error(res, db.error(), 1);
+    if (!open_producer_workspace(app, **db, req, res)) return;
+  }
   PageState state;
+  if (!integrations::is_order_file_platform(platform)) {
+    state.problem = "Hãy chọn sàn của tệp.";
+    state.status = 400;
+    return page(app, req, res, state);
+  }
+  if (!have_file) {
+    state.problem = "Hãy chọn tệp đơn hàng (XLSX hoặc CSV) để nhập.";
+    state.status = 400;
+    return page(app, req, res, state);
+  }
+  // Read and checked before the writer lock is taken: a large XLSX takes seconds to read, and
+  // every checkout and payment waits for that lock. Only the ledger writes happen under it.
+  auto parsed =
+      integrations::read_order_file(app.clock, platform, req.get_file_value("file").content);
+  if (!parsed && parsed.error().code != ErrorCode::invalid_input)
+    return write_html_error(res, parsed.error(), 1);
+  if (!parsed) {
+    state.problem = "Không đọc được tệp: " + parsed.error().message;
+    state.status = 400;
+    return page(app, req, res, state);
+  }
+  auto show_errors = [&](const integrations::OrderImportReport& report) {
+    state.problem = "Không ghi đơn nào: tệp có " + std::to_string(report.errors.size()) +
+                    " lỗi. Sửa các dòng dưới đây rồi nhập lại.";
+    state.rows = report.errors;
+    state.status = 400;
+  };
+  if (!parsed->report.ok()) {
+    show_errors(parsed->report);
+    return page(app, req, res, state);
+  }
   {
     auto db = app.db.acquire_writer();
     if (!db) return write_html_error(res, db.error(), 1);
-    auto ws = open_producer_workspace(app, **db, req, res);  // session and CSRF first
+    // Again under the lock: the session may have ended while the file was read.
+    auto ws = open_producer_workspace(app, **db, req, res);
     if (!ws) return;
-    if (!integrations::is_order_file_platform(platform)) {
-      state.problem = "Hãy chọn sàn của tệp.";
-      state.status = 400;
-    } else if (!have_file) {
-      state.problem = "Hãy chọn tệp đơn hàng (XLSX hoặc CSV) để nhập.";
-      state.status = 400;
+    // The ledger rows and the action-log record are written together, or neither.
+    auto transaction = (*db)->begin();
+    if (!transaction) return write_html_error(res, transaction.error(), 1);
+    auto report = integrations::record_order_file(**db, app.clock, *ws->producer_id, *parsed);
+    if (!report) return write_html_error(res, report.error(), 1);
+    if (!report->ok()) {
+      show_errors(*report);
     } else {
-      const std::string& file = req.get_file_value("file").content;  // XLSX or CSV
-      // The ledger rows and the action-log record are written together, or neither.
-      auto transaction = (*db)->begin();
-      if (!transaction) return write_html_error(res, transaction.error(), 1);
-      auto report =
-          integrations::import_order_file(**db, app.clock, *ws->producer_id, platform, file);
-      if (!report && report.error().code != ErrorCode::invalid_input)
-        return write_html_error(res, report.error(), 1);
-      if (!report) {
-        state.problem = "Không đọc được tệp: " + report.error().message;
-        state.status = 400;
-      } else if (!report->ok()) {
-        state.problem = "Không ghi đơn nào: tệp có " + std::to_string(report->errors.size()) +
-                        " lỗi. Sửa các dòng dưới đây rồi nhập lại.";
-        state.rows = report->errors;
-        state.status = 400;
-      } else {
-        const std::string summary = platform + ": " + std::to_string(report->recorded) +
-                                    " đơn mới, " + std::to_string(report->already) +
-                                    " đơn đã có, " + std::to_string(report->skipped) +
-                                    " đơn hủy/trả hàng";
-        if (auto logged =
-                core::AuditLog(**db, app.clock).record(ws->audit("ledger.import_orders", summary));
-            !logged)
-          return write_html_error(res, logged.error(), 1);
-        if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
-        state.notice = "Đã nhập tệp đơn hàng " + summary + ".";
-      }
+      const std::string summary = platform + ": " + std::to_string(report->recorded) +
+                                  " đơn mới, " + std::to_string(report->already) + " đơn đã có, " +
+                                  std::to_string(report->skipped) + " đơn hủy/trả hàng";
+      if (auto logged =
+              core::AuditLog(**db, app.clock).record(ws->audit("ledger.import_orders", summary));
+          !logged)
+        return write_html_error(res, logged.error(), 1);
+      if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
+      state.notice = "Đã nhập tệp đơn hàng " + summary + ".";
     }
   }
   page(app, req, res, state);

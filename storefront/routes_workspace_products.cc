@@ -460,24 +460,41 @@ std::string edit_path(int64_t id) { return std::string(kList) + "/" + std::to_st
 // POST /quan-ly/san-pham/{id}/anh: a photo from the phone, checked by its content. A refusal
 // shows the form again with the message under the upload field, nothing stored.
 void add_photo(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  const std::string bytes = req.has_file("photo") ? req.get_file_value("photo").content : "";
+  {
+    // Session, CSRF and the product first, on a reader: a stranger's upload costs no decoding.
+    auto db = app.db.acquire();
+    if (!db) return write_html_error(res, db.error(), 1);
+    auto ws = open_producer_workspace(app, **db, req, res);
+    if (!ws || !own_product(**db, app, *ws, req, res)) return;
+  }
+  // Decoded by the helper before the writer lock is taken: a hostile file may keep it busy for up
+  // to 60 s, and every checkout and payment waits for that lock.
+  auto prepared = prepare_photo(bytes);
+  if (!prepared) {
+    const ErrorCode code = prepared.error().code;
+    if (code != ErrorCode::invalid_input && code != ErrorCode::too_large)
+      return write_html_error(res, prepared.error(), 1);
+    auto db = app.db.acquire();
+    if (!db) return write_html_error(res, db.error(), 1);
+    auto ws = open_producer_workspace(app, **db, req, res);
+    if (!ws) return;
+    auto p = own_product(**db, app, *ws, req, res);
+    if (!p) return;
+    return show_form(app, **db, *ws, req, res, form_of(p->fields), p->id,
+                     Error{code, vietnamese_part(prepared.error().message), "photo"},
+                     code == ErrorCode::too_large ? 413 : 400);
+  }
   auto db = app.db.acquire_writer();
   if (!db) return write_html_error(res, db.error(), 1);
-  auto ws = open_producer_workspace(app, **db, req, res);  // session and CSRF first
+  auto ws = open_producer_workspace(app, **db, req, res);  // again: it may have ended meanwhile
   if (!ws) return;
   auto p = own_product(**db, app, *ws, req, res);
   if (!p) return;
-  const std::string bytes = req.has_file("photo") ? req.get_file_value("photo").content : "";
   auto tx = (*db)->begin();
   if (!tx) return write_html_error(res, tx.error(), 1);
-  auto photo = store_photo(**db, app.clock, *ws->producer_id, p->id, bytes);
-  if (!photo) {
-    const ErrorCode code = photo.error().code;
-    if (code != ErrorCode::invalid_input && code != ErrorCode::too_large)
-      return write_html_error(res, photo.error(), 1);
-    return show_form(app, **db, *ws, req, res, form_of(p->fields), p->id,
-                     Error{code, vietnamese_part(photo.error().message), "photo"},
-                     code == ErrorCode::too_large ? 413 : 400);
-  }
+  auto photo = store_prepared_photo(**db, app.clock, *ws->producer_id, p->id, bytes, *prepared);
+  if (!photo) return write_html_error(res, photo.error(), 1);
   auto logged =
       core::AuditLog(**db, app.clock).record(ws->audit("product.photo_add", p->fields.name));
   if (!logged) return write_html_error(res, logged.error(), 1);

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
+#include <future>
+#include <optional>
 #include <string>
 
 #include "core/ledger.h"
@@ -215,6 +218,70 @@ TEST_F(WorkspaceChannelFiles, OrderExportUploadReadsXlsx) {
   EXPECT_TRUE(has(once_more->body, "0 đơn mới, 1 đơn đã có")) << once_more->body;
   EXPECT_EQ(ledger_rows(ids_.producer_a), 1u);
   EXPECT_EQ(ledger_rows(ids_.producer_b), 0u);
+}
+
+// A large order file is read and checked before the writer lock is taken, so checkouts and
+// payments never wait for it: with the lock held elsewhere the whole file is still read, and a
+// bad last row still answered, without waiting. Only the ledger writes wait for the lock.
+TEST_F(WorkspaceChannelFiles, OrderExportIsReadAndCheckedWithoutHoldingTheWriterLock) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  ASSERT_TRUE(browser.get("/quan-ly/tep-san"));
+  const std::string xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  constexpr int kRows = 5000;  // kept small for the sanitizer build; the lock is what counts
+  auto workbook = [&](bool bad_last_row) {
+    return core::testing_support::write_xlsx([&](lxw_workbook*, lxw_worksheet* sheet) {
+      const char* titles[] = {"Mã đơn hàng", "Ngày đặt hàng", "Trạng thái", "Tổng tiền"};
+      for (lxw_col_t c = 0; c < 4; ++c) worksheet_write_string(sheet, 0, c, titles[c], nullptr);
+      for (lxw_row_t r = 1; r <= kRows; ++r) {
+        const std::string id = "PM" + std::to_string(100000 + r);
+        worksheet_write_string(sheet, r, 0, id.c_str(), nullptr);
+        worksheet_write_string(sheet, r, 1, "2026-04-30 10:00", nullptr);
+        worksheet_write_string(sheet, r, 2, "Hoàn thành", nullptr);
+        if (bad_last_row && r == kRows) {
+          worksheet_write_string(sheet, r, 3, "không rõ", nullptr);
+        } else {
+          worksheet_write_number(sheet, r, 3, 120000, nullptr);
+        }
+      }
+    });
+  };
+  const std::string bad = workbook(true);
+  const std::string good = workbook(false);
+  const std::string token = browser.csrf();
+
+  auto held = server_->db().acquire_writer();  // a checkout's commit, held
+  ASSERT_TRUE(held);
+  std::optional<DbPool::Lease> writer(std::move(*held));
+  auto refused = std::async(std::launch::async, [&] {
+    return upload(browser, "postmart", bad, token, "don-hang.xlsx", xlsx_type);
+  });
+  if (refused.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+    writer.reset();
+    refused.wait();
+    FAIL() << "the upload waited for the writer lock";
+  }
+  // Answered while the lock is still held.
+  auto bad_answer = refused.get();
+  ASSERT_TRUE(bad_answer) << "no answer while the writer lock was held";
+  EXPECT_EQ(bad_answer->status, 400);
+  EXPECT_TRUE(has(bad_answer->body, "<td class=\"num\">" + std::to_string(kRows + 1) + "</td>"))
+      << bad_answer->body.substr(0, 2000);
+  // The recorded upload needs the lock for its writes only: it waits for it, then records.
+  auto recorded = std::async(std::launch::async, [&] {
+    return upload(browser, "postmart", good, token, "don-hang.xlsx", xlsx_type);
+  });
+  EXPECT_EQ(ledger_rows(ids_.producer_a), 0u);
+  writer.reset();
+  auto good_answer = recorded.get();
+  ASSERT_TRUE(good_answer);
+  EXPECT_EQ(good_answer->status, 200) << good_answer->body.substr(0, 2000);
+  EXPECT_TRUE(has(good_answer->body, std::to_string(kRows) + " đơn mới"));
+  auto db = server_->db().acquire().value();
+  auto rows = db->prepare("SELECT COUNT(*) FROM sales_ledger WHERE producer_id = ?1").value();
+  rows.bind(1, ids_.producer_a);
+  ASSERT_TRUE(rows.step().value());
+  EXPECT_EQ(rows.column_int(0), kRows);
 }
 
 }  // namespace
