@@ -102,6 +102,8 @@ struct PaymentsTest : ::testing::Test {
   BankNotification transfer(const std::string& description, int64_t amount,
                             const std::string& account = kAccount1) {
     BankNotification n;
+    // The producer whose connection received it: the account's owner (p1 for an unknown one).
+    n.producer_id = account == kAccount2 ? p2 : p1;
     n.provider = "sepay";
     n.provider_txn_id = std::to_string(next_txn++);
     n.amount_vnd = amount;
@@ -234,7 +236,8 @@ TEST_F(PaymentsTest, NoCodeIntoAProducersAccountIsAStallSale) {
   EXPECT_EQ(rows[0].amount_vnd, 85000);
   EXPECT_EQ(rows[0].producer_id, p2);
   EXPECT_EQ(rows[0].source_kind, "bank_txn");
-  EXPECT_EQ(rows[0].source_ref, "sepay:" + p.provider_txn_id);
+  // Per producer since migration 0024 (issue 17: de-duplication per producer).
+  EXPECT_EQ(rows[0].source_ref, "sepay:" + std::to_string(p2) + ":" + p.provider_txn_id);
 }
 
 TEST_F(PaymentsTest, OutgoingTransfersAreStoredAndIgnored) {
@@ -304,9 +307,9 @@ TEST_F(PaymentsTest, AStoredButUnmatchedNotificationIsMatchedLater) {
   Order o = place(mien, 1);
   auto s = db.prepare(
       "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
-      "description, received_at, raw_body) VALUES ('payos', 'ref-1', 'in', 120000, ?1, ?2, 0, "
-      "'{}')");
-  s->bind(1, kAccount1).bind(2, o.code);
+      "description, received_at, raw_body, producer_id) VALUES ('payos', 'ref-1', 'in', 120000, "
+      "?1, ?2, 0, '{}', ?3)");
+  s->bind(1, kAccount1).bind(2, o.code).bind(3, p1);
   s->run().value();
   EXPECT_EQ(payments.match_pending().value(), 1);
   EXPECT_EQ(reload(o).status, OrderStatus::paid);
@@ -406,15 +409,18 @@ TEST(PaymentsOnFile, TheSameNotificationFromTwoThreadsAtOnceGivesOnePaymentAndOn
   FileDb file("payments-race");
   ManualClock clock{kNow};
   std::vector<std::string> codes;
+  int64_t producer = 0;
   {
     auto db = Database::open(file.path.string()).value();
-    const int64_t product = add_product(db, add_producer(db, kAccount1), "Miến", 100000, 100);
+    producer = add_producer(db, kAccount1);
+    const int64_t product = add_product(db, producer, "Miến", 100000, 100);
     OrderStore orders(db, clock);
     for (int i = 0; i < 10; ++i)
       codes.push_back(orders.checkout(cart({{product, 1}})).value()[0].order.code);
   }
   for (const std::string& code : codes) {
     BankNotification n;
+    n.producer_id = producer;
     n.provider = "sepay";
     n.provider_txn_id = "txn-" + code;
     n.amount_vnd = 100000;
