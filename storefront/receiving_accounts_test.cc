@@ -188,6 +188,26 @@ TEST_F(ReceivingAccounts, TheStallQrPageAsksForThePasswordAndRefusesAnotherProdu
   EXPECT_EQ(producer(ids_.producer_a).fields.bank.account, "0011009998887");
   ASSERT_EQ(account_changes().size(), 1u);
   EXPECT_EQ(account_changes()[0].subject, "Vietcombank ···4567 → BIDV ···8887");
+
+  // An officer helping the producer is sent to the register; a visitor without a session, or a
+  // form without the CSRF token, changes nothing either.
+  form.erase("bank_account");
+  form.emplace("bank_account", "0011005554443");
+  Browser officer(*server_);
+  ASSERT_TRUE(officer.sign_in("canbo"));
+  ASSERT_EQ(officer.post("/quan-ly/ho-tro/" + std::to_string(ids_.producer_a), {})->status, 303);
+  auto helped = officer.post("/quan-ly/ma-qr/tai-khoan", form);
+  ASSERT_TRUE(helped);
+  EXPECT_EQ(helped->status, 403);
+  Browser stranger(*server_);
+  ASSERT_TRUE(stranger.post("/quan-ly/ma-qr/tai-khoan", form));
+  httplib::Params forged = form;
+  forged.emplace("csrf_token", "0123456789abcdef0123456789abcdef");
+  auto no_token = lan.post("/quan-ly/ma-qr/tai-khoan", forged);
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 403);
+  EXPECT_EQ(producer(ids_.producer_a).fields.bank.account, "0011009998887");
+  EXPECT_EQ(account_changes().size(), 1u);
 }
 
 TEST_F(ReceivingAccounts, TheRegisterRefusesAnotherProducersAccountAndShowsRecentChanges) {
