@@ -8,7 +8,8 @@
 // producer's orders and record only that producer's sales. Before calling receive(), the caller
 // checks that the notification names an account the producer receives on now (receives_into():
 // the producer's registered account, or the account a still-pending order of theirs shows); a
-// notification that does not is refused there and never reaches this store.
+// notification that does not is refused there and never reaches this store. (Matching checks it
+// again: a row stored otherwise is left 'unmatched'.)
 //
 // receive() first stores the notification raw under the unique key (producer, provider,
 // provider_txn_id): the same notification twice stores nothing new and returns the existing result
@@ -26,10 +27,12 @@
 //   wrong_account  a valid code of another producer's order: flagged for the payment's producer
 //                  only; that order is not touched, not even linked (order_id stays empty)
 //   stall          incoming, with no order code at all: a sale at the stall by static QR, written
-//                  to the payment producer's ledger (channel stall_qr)
+//                  to the payment producer's ledger (channel stall_qr, source
+//                  provider:producer:provider_txn_id)
 //   ignored        outgoing transfer (stored, nothing else)
 //   unmatched      anything else (a code of no order, a code with a wrong check character, zero
-//                  amount, a row of before migration 0024 with no known producer): kept for
+//                  amount, an account the producer does not receive on, a row of before
+//                  migration 0024 with no known producer): kept for
 //                  review, assignable by hand
 //   received       stored but not matched yet (only seen if matching failed; match_pending()
 //                  retries)
