@@ -58,19 +58,27 @@ Result<AuditEntry> AuditLog::record(const AuditRecord& record) {
 }
 
 Result<std::vector<AuditEntry>> AuditLog::for_producer(int64_t producer_id, int limit) {
-  return query(producer_id, limit);
+  return query(producer_id, std::nullopt, limit);
 }
 
-Result<std::vector<AuditEntry>> AuditLog::recent(int limit) { return query(std::nullopt, limit); }
+Result<std::vector<AuditEntry>> AuditLog::recent(int limit) {
+  return query(std::nullopt, std::nullopt, limit);
+}
 
-Result<std::vector<AuditEntry>> AuditLog::query(std::optional<int64_t> producer_id, int limit) {
+Result<std::vector<AuditEntry>> AuditLog::recent_of(std::string_view action, int limit) {
+  return query(std::nullopt, std::string(action), limit);
+}
+
+Result<std::vector<AuditEntry>> AuditLog::query(std::optional<int64_t> producer_id,
+                                                std::optional<std::string> action, int limit) {
   if (limit < 1 || limit > 500) return invalid_input("limit must be 1 to 500", "limit");
   auto stmt = db_.prepare(
       "SELECT a.id, a.at, a.user_id, u.display_name, a.producer_id, a.on_behalf, a.action, "
       "a.subject FROM workspace_actions a JOIN users u ON u.id = a.user_id "
-      "WHERE ?1 IS NULL OR a.producer_id = ?1 ORDER BY a.at DESC, a.id DESC LIMIT ?2");
+      "WHERE (?1 IS NULL OR a.producer_id = ?1) AND (?3 IS NULL OR a.action = ?3) "
+      "ORDER BY a.at DESC, a.id DESC LIMIT ?2");
   if (!stmt) return stmt.error();
-  stmt->bind(1, producer_id).bind(2, limit);
+  stmt->bind(1, producer_id).bind(2, limit).bind(3, action);
   std::vector<AuditEntry> entries;
   for (;;) {
     auto row = stmt->step();

@@ -50,9 +50,12 @@ class AuditLog {
   Result<std::vector<AuditEntry>> for_producer(int64_t producer_id, int limit = 50);
   // The newest first across every producer and installation-wide actions.
   Result<std::vector<AuditEntry>> recent(int limit = 50);
+  // The newest first of one action across every producer (e.g. the receiving-account changes).
+  Result<std::vector<AuditEntry>> recent_of(std::string_view action, int limit = 50);
 
  private:
-  Result<std::vector<AuditEntry>> query(std::optional<int64_t> producer_id, int limit);
+  Result<std::vector<AuditEntry>> query(std::optional<int64_t> producer_id,
+                                        std::optional<std::string> action, int limit);
   Database& db_;
   const Clock& clock_;
 };

@@ -39,7 +39,8 @@ struct SaleEntry {
   int64_t amount_vnd = 0;  // > 0
   int64_t occurred_at = 0;
   std::string source_kind;  // order, bank_txn, marketplace, hand_entry
-  std::string source_ref;
+  std::string source_ref;   // bank_txn: provider:producer_id:provider_txn_id (rows of before
+                            // migration 0024: provider:provider_txn_id)
   std::optional<int64_t> entered_by;  // user id for hand entries
   std::string note;
 };

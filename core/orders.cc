@@ -16,7 +16,7 @@ constexpr std::array<const char*, 5> kStatusNames = {"pending_payment", "paid", 
 constexpr const char* kOrderColumns =
     "id, code, checkout_ref, producer_id, status, total_vnd, paid_vnd, payment_method, overpaid, "
     "customer_name, customer_phone, customer_address, delivery_method, delivery_address, note, "
-    "created_at, expires_at, paid_at, updated_at";
+    "created_at, expires_at, paid_at, updated_at, pay_bin, pay_account, pay_holder";
 
 Order read_order(const Statement& s) {
   Order o;
@@ -39,6 +39,9 @@ Order read_order(const Statement& s) {
   o.expires_at = s.column_int(16);
   o.paid_at = s.column_optional_int(17);
   o.updated_at = s.column_int(18);
+  o.receiving.bin = s.column_text(19);
+  o.receiving.account = s.column_text(20);
+  o.receiving.holder = s.column_text(21);
   return o;
 }
 
@@ -299,9 +302,10 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
   auto insert_order_lease = stmts_.get(
       "INSERT INTO orders (code, token_hash, checkout_ref, producer_id, status, total_vnd, "
       "customer_name, customer_phone, customer_address, delivery_method, delivery_address, note, "
-      "created_at, expires_at, updated_at, phone_key, client_address) "
+      "created_at, expires_at, updated_at, phone_key, client_address, pay_bin, pay_account, "
+      "pay_holder) "
       "VALUES (?1, ?2, ?3, ?4, 'pending_payment', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?12, "
-      "?14, ?15)");
+      "?14, ?15, ?16, ?17, ?18)");
   if (!insert_order_lease) return insert_order_lease.error();
   Statement& insert_order = insert_order_lease->get();
   auto insert_item_lease = stmts_.get(
@@ -309,6 +313,12 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!insert_item_lease) return insert_item_lease.error();
   Statement& insert_item = insert_item_lease->get();
+  // The account the order's QR shows, kept with the order (a later change of the producer's
+  // account applies to later orders only).
+  auto account_lease =
+      stmts_.get("SELECT bank_bin, bank_account, bank_holder FROM producers WHERE id = ?1");
+  if (!account_lease) return account_lease.error();
+  Statement& account = account_lease->get();
 
   const std::string checkout_ref = new_access_token();
   std::vector<PlacedOrder> placed;
@@ -331,6 +341,15 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
     o.created_at = now;
     o.expires_at = now + settings_.payment_ttl_seconds;
     o.updated_at = now;
+    account.reset();
+    account.bind(1, o.producer_id);
+    auto has_account = account.step();
+    if (!has_account) return has_account.error();
+    if (*has_account) {
+      o.receiving.bin = account.column_text(0);
+      o.receiving.account = account.column_text(1);
+      o.receiving.holder = account.column_text(2);
+    }
     insert_order.reset();
     insert_order.bind(1, o.code)
         .bind(2, hash_access_token(p.token))
@@ -346,7 +365,10 @@ Result<std::vector<PlacedOrder>> OrderStore::checkout(const CheckoutRequest& req
         .bind(12, now)
         .bind(13, o.expires_at)
         .bind(14, phone_digits)
-        .bind(15, request.client_address);
+        .bind(15, request.client_address)
+        .bind(16, o.receiving.bin)
+        .bind(17, o.receiving.account)
+        .bind(18, o.receiving.holder);
     if (auto done = insert_order.run(); !done) return done.error();
     o.id = db_.last_insert_id();
     for (const OrderItem& item : group.items) {

@@ -40,6 +40,7 @@
 #include "core/clock.h"
 #include "core/database.h"
 #include "core/ledger.h"
+#include "core/producers.h"
 #include "core/result.h"
 #include "core/statement_cache.h"
 
@@ -122,6 +123,9 @@ struct Order {
   int64_t expires_at = 0;
   std::optional<int64_t> paid_at;
   int64_t updated_at = 0;
+  // The producer's receiving account when the order was placed: what its QR shows and where
+  // its transfer is expected. Empty when the producer had none then.
+  BankAccount receiving;
   std::vector<OrderItem> items;
 };
 

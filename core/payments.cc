@@ -64,6 +64,8 @@ const char* note_for(PaymentEffect effect) {
 
 // What receive() refuses before storing anything.
 Result<void> check(const BankNotification& n) {
+  if (!n.producer_id || *n.producer_id <= 0)
+    return invalid_input("thiếu chủ thể nhận giao dịch", "producer_id");
   if (n.provider != "sepay" && n.provider != "casso" && n.provider != "payos" &&
       n.provider != "manual")
     return invalid_input("nhà cung cấp không hợp lệ", "provider");
@@ -82,6 +84,7 @@ Result<void> check(const BankNotification& n) {
 Payment fresh_payment(int64_t id, const BankNotification& n, int64_t received_at) {
   Payment p;
   p.id = id;
+  p.producer_id = n.producer_id;
   p.provider = n.provider;
   p.provider_txn_id = n.provider_txn_id;
   p.direction = n.direction;
@@ -107,12 +110,13 @@ Result<Payment> PaymentStore::find(int64_t payment_id) {
   return read_payment(s);
 }
 
-Result<Payment> PaymentStore::find_by_key(std::string_view provider, std::string_view txn_id) {
-  auto s_lease = stmts_.get(std::string("SELECT ") + kColumns +
-                            " FROM payments WHERE provider = ?1 AND provider_txn_id = ?2");
+Result<Payment> PaymentStore::find_by_key(const BankNotification& n) {
+  auto s_lease = stmts_.get(
+      std::string("SELECT ") + kColumns +
+      " FROM payments WHERE producer_id = ?1 AND provider = ?2 AND provider_txn_id = ?3");
   if (!s_lease) return s_lease.error();
   Statement& s = s_lease->get();
-  s.bind(1, provider).bind(2, txn_id);
+  s.bind(1, n.producer_id).bind(2, n.provider).bind(3, n.provider_txn_id);
   auto found = s.step();
   if (!found) return found.error();
   if (!*found) return not_found("không tìm thấy giao dịch");
@@ -123,9 +127,9 @@ Result<std::optional<int64_t>> PaymentStore::insert_raw(const BankNotification& 
                                                         int64_t received_at) {
   auto s_lease = stmts_.get(
       "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
-      "description, transaction_at, received_at, raw_body) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-      "ON CONFLICT (provider, provider_txn_id) DO NOTHING");
+      "description, transaction_at, received_at, raw_body, producer_id) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+      "ON CONFLICT (producer_id, provider, provider_txn_id) DO NOTHING");
   if (!s_lease) return s_lease.error();
   Statement& s = s_lease->get();
   s.bind(1, n.provider)
@@ -136,7 +140,8 @@ Result<std::optional<int64_t>> PaymentStore::insert_raw(const BankNotification& 
       .bind(6, n.description)
       .bind(7, n.transaction_at)
       .bind(8, received_at)
-      .bind(9, n.raw_body);
+      .bind(9, n.raw_body)
+      .bind(10, n.producer_id);
   if (auto done = s.run(); !done) return done.error();
   if (db_.changes() != 1) return std::optional<int64_t>{};
   return std::optional<int64_t>{db_.last_insert_id()};
@@ -174,7 +179,7 @@ Result<ReceiveOutcome> PaymentStore::receive(const BankNotification& n) {
   }
   // A duplicate. If the first delivery's matching has not finished (it failed, or another
   // connection is at it this very moment), match it now: match() is idempotent.
-  auto stored = find_by_key(n.provider, n.provider_txn_id);
+  auto stored = find_by_key(n);
   if (!stored) return stored.error();
   auto matched = match(stored->id);
   if (!matched) return matched.error();
@@ -191,7 +196,7 @@ Result<ReceiveOutcome> PaymentStore::receive_here(const BankNotification& n, int
   }
   // A duplicate (possibly of an earlier notification of this very batch); one whose first
   // delivery was stored but not matched is matched now, as receive() does.
-  auto stored = find_by_key(n.provider, n.provider_txn_id);
+  auto stored = find_by_key(n);
   if (!stored) return stored.error();
   if (stored->match_state == "received") {
     if (auto done = decide(*stored); !done) return done.error();
@@ -272,33 +277,43 @@ Result<void> PaymentStore::set_state(Payment& payment, std::string_view state,
   return {};
 }
 
+Result<bool> PaymentStore::receives_into(int64_t producer_id, std::string_view account_number) {
+  if (account_number.empty()) return false;
+  auto s_lease = stmts_.get(
+      "SELECT EXISTS (SELECT 1 FROM producers WHERE id = ?1 AND bank_account = ?2) OR "
+      "EXISTS (SELECT 1 FROM orders WHERE producer_id = ?1 AND pay_account = ?2 AND "
+      "status = 'pending_payment')");
+  if (!s_lease) return s_lease.error();
+  Statement& s = s_lease->get();
+  s.bind(1, producer_id).bind(2, account_number);
+  auto found = s.step();
+  if (!found) return found.error();
+  return *found && s.column_int(0) != 0;
+}
+
 Result<void> PaymentStore::decide(Payment& payment) {
   Payment* p = &payment;
+  // The payment's producer was fixed when it was stored (the connection's); matching never
+  // changes it, and nothing below touches another producer's order or ledger.
+  const std::optional<int64_t> owner = p->producer_id;
+  auto unmatched = [&](std::optional<std::string> code, std::string_view note) {
+    return set_state(*p, "unmatched", owner, std::nullopt, std::move(code), std::nullopt, note);
+  };
+  if (!owner) return unmatched(std::nullopt, "không rõ chủ thể nhận giao dịch");
   if (p->direction == "out")
-    return set_state(*p, "ignored", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                     "chuyển đi");
-  std::optional<int64_t> owner;
-  {
-    auto s_lease = stmts_.get(
-        "SELECT id FROM producers WHERE bank_account = ?1 AND bank_account <> '' "
-        "ORDER BY id LIMIT 1");
-    if (!s_lease) return s_lease.error();
-    Statement& s = s_lease->get();
-    s.bind(1, p->account_number);
-    auto found = s.step();
-    if (!found) return found.error();
-    if (*found) owner = s.column_int(0);
-  }
-  if (p->amount_vnd == 0)
-    return set_state(*p, "unmatched", owner, std::nullopt, std::nullopt, std::nullopt,
-                     "số tiền bằng 0");
+    return set_state(*p, "ignored", owner, std::nullopt, std::nullopt, std::nullopt, "chuyển đi");
+  // Callers refuse such notifications before storing them; a row stored otherwise (by hand, or
+  // before the producer changed accounts and its orders were settled) is left for review.
+  auto ours = receives_into(*owner, p->account_number);
+  if (!ours) return ours.error();
+  if (!*ours) return unmatched(std::nullopt, "tài khoản nhận không phải của chủ thể");
+  if (p->amount_vnd == 0) return unmatched(std::nullopt, "số tiền bằng 0");
 
   const auto codes = find_codes_in(p->description);
-  auto lookup_lease = stmts_.get(
-      "SELECT o.id, o.producer_id, pr.bank_account FROM orders o "
-      "JOIN producers pr ON pr.id = o.producer_id WHERE o.code = ?1");
+  auto lookup_lease = stmts_.get("SELECT id, producer_id FROM orders WHERE code = ?1");
   if (!lookup_lease) return lookup_lease.error();
   Statement& lookup = lookup_lease->get();
+  std::optional<std::string> foreign_code;  // a code of another producer's order
   for (const std::string& code : codes) {
     lookup.reset();
     lookup.bind(1, code);
@@ -306,25 +321,22 @@ Result<void> PaymentStore::decide(Payment& payment) {
     if (!found) return found.error();
     if (!*found) continue;
     const int64_t order_id = lookup.column_int(0);
-    const int64_t order_producer = lookup.column_int(1);
-    if (lookup.column_text(2) != p->account_number)
-      return set_state(*p, "wrong_account", owner, order_id, code, std::nullopt,
-                       "tiền vào tài khoản không phải của chủ thể bán đơn này");
+    if (lookup.column_int(1) != *owner) {
+      if (!foreign_code) foreign_code = code;
+      continue;
+    }
     auto effect = orders_.apply_payment(order_id, p->amount_vnd, "bank_transfer", Actor::system(),
                                         p->provider + ":" + p->provider_txn_id);
     if (!effect) return effect.error();
-    return set_state(*p, state_for(*effect), order_producer, order_id, code, std::nullopt,
+    return set_state(*p, state_for(*effect), owner, order_id, code, std::nullopt,
                      note_for(*effect));
   }
-  if (!codes.empty())
-    return set_state(*p, "unmatched", owner, std::nullopt, codes.front(), std::nullopt,
-                     "mã thanh toán không khớp đơn hàng nào");
+  if (foreign_code)
+    return set_state(*p, "wrong_account", owner, std::nullopt, foreign_code, std::nullopt,
+                     "mã thanh toán của đơn thuộc chủ thể khác: không áp dụng");
+  if (!codes.empty()) return unmatched(codes.front(), "mã thanh toán không khớp đơn hàng nào");
   if (auto typo = find_mistyped_codes_in(p->description); !typo.empty())
-    return set_state(*p, "unmatched", owner, std::nullopt, typo.front(), std::nullopt,
-                     "mã thanh toán sai ký tự kiểm tra");
-  if (!owner)
-    return set_state(*p, "unmatched", std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                     "tài khoản nhận không thuộc chủ thể nào");
+    return unmatched(typo.front(), "mã thanh toán sai ký tự kiểm tra");
   SaleEntry sale;
   sale.producer_id = *owner;
   sale.channel = "stall_qr";
@@ -332,7 +344,9 @@ Result<void> PaymentStore::decide(Payment& payment) {
   sale.amount_vnd = p->amount_vnd;
   sale.occurred_at = p->transaction_at.value_or(p->received_at);
   sale.source_kind = "bank_txn";
-  sale.source_ref = p->provider + ":" + p->provider_txn_id;
+  // Per producer, as the payment's key is: another producer's transaction with the same id
+  // is another sale.
+  sale.source_ref = p->provider + ":" + std::to_string(*owner) + ":" + p->provider_txn_id;
   if (auto row = ledger_.append(sale); !row) return row.error();
   return set_state(*p, "stall", owner, std::nullopt, std::nullopt, std::nullopt,
                    "bán tại quầy qua QR tĩnh");
@@ -382,11 +396,11 @@ Result<Payment> PaymentStore::assign(int64_t payment_id, std::string_view order_
     return Error{ErrorCode::forbidden, "giao dịch của chủ thể khác", {}};
   if (p->match_state != "unmatched")
     return conflict("chỉ gán được giao dịch chưa khớp (đang ở trạng thái " + p->match_state + ")");
-  if (!p->producer_id) return conflict("tài khoản nhận không thuộc chủ thể nào, không gán được");
+  if (!p->producer_id) return conflict("giao dịch không rõ chủ thể nhận, không gán được");
   auto order = orders_.find_by_code(order_code);
   if (!order) return order.error();
   if (order->producer_id != *p->producer_id)
-    return conflict("đơn hàng thuộc chủ thể khác tài khoản nhận tiền");
+    return conflict("đơn hàng thuộc chủ thể khác chủ thể nhận tiền");
   auto effect = orders_.apply_payment(order->id, p->amount_vnd, "bank_transfer", actor,
                                       "gán tay " + p->provider + ":" + p->provider_txn_id);
   if (!effect) return effect.error();

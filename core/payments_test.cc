@@ -102,6 +102,8 @@ struct PaymentsTest : ::testing::Test {
   BankNotification transfer(const std::string& description, int64_t amount,
                             const std::string& account = kAccount1) {
     BankNotification n;
+    // The producer whose connection received it: the account's owner (p1 for an unknown one).
+    n.producer_id = account == kAccount2 ? p2 : p1;
     n.provider = "sepay";
     n.provider_txn_id = std::to_string(next_txn++);
     n.amount_vnd = amount;
@@ -234,7 +236,8 @@ TEST_F(PaymentsTest, NoCodeIntoAProducersAccountIsAStallSale) {
   EXPECT_EQ(rows[0].amount_vnd, 85000);
   EXPECT_EQ(rows[0].producer_id, p2);
   EXPECT_EQ(rows[0].source_kind, "bank_txn");
-  EXPECT_EQ(rows[0].source_ref, "sepay:" + p.provider_txn_id);
+  // Per producer since migration 0024 (issue 17: de-duplication per producer).
+  EXPECT_EQ(rows[0].source_ref, "sepay:" + std::to_string(p2) + ":" + p.provider_txn_id);
 }
 
 TEST_F(PaymentsTest, OutgoingTransfersAreStoredAndIgnored) {
@@ -304,9 +307,9 @@ TEST_F(PaymentsTest, AStoredButUnmatchedNotificationIsMatchedLater) {
   Order o = place(mien, 1);
   auto s = db.prepare(
       "INSERT INTO payments (provider, provider_txn_id, direction, amount_vnd, account_number, "
-      "description, received_at, raw_body) VALUES ('payos', 'ref-1', 'in', 120000, ?1, ?2, 0, "
-      "'{}')");
-  s->bind(1, kAccount1).bind(2, o.code);
+      "description, received_at, raw_body, producer_id) VALUES ('payos', 'ref-1', 'in', 120000, "
+      "?1, ?2, 0, '{}', ?3)");
+  s->bind(1, kAccount1).bind(2, o.code).bind(3, p1);
   s->run().value();
   EXPECT_EQ(payments.match_pending().value(), 1);
   EXPECT_EQ(reload(o).status, OrderStatus::paid);
@@ -406,15 +409,18 @@ TEST(PaymentsOnFile, TheSameNotificationFromTwoThreadsAtOnceGivesOnePaymentAndOn
   FileDb file("payments-race");
   ManualClock clock{kNow};
   std::vector<std::string> codes;
+  int64_t producer = 0;
   {
     auto db = Database::open(file.path.string()).value();
-    const int64_t product = add_product(db, add_producer(db, kAccount1), "Miến", 100000, 100);
+    producer = add_producer(db, kAccount1);
+    const int64_t product = add_product(db, producer, "Miến", 100000, 100);
     OrderStore orders(db, clock);
     for (int i = 0; i < 10; ++i)
       codes.push_back(orders.checkout(cart({{product, 1}})).value()[0].order.code);
   }
   for (const std::string& code : codes) {
     BankNotification n;
+    n.producer_id = producer;
     n.provider = "sepay";
     n.provider_txn_id = "txn-" + code;
     n.amount_vnd = 100000;
@@ -445,6 +451,73 @@ TEST(PaymentsOnFile, TheSameNotificationFromTwoThreadsAtOnceGivesOnePaymentAndOn
   auto s = db.prepare("SELECT COUNT(*) FROM orders WHERE status = 'paid' AND paid_vnd = 100000");
   ASSERT_TRUE(s->step().value());
   EXPECT_EQ(s->column_int(0), 10);
+}
+
+// Migration 0024 on a file as 0023 left it: every payment kept, each given its producer, the
+// duplicate key per producer, and each order its producer's account.
+TEST(PaymentsMigration, MovesEveryRowAndGivesItsProducer) {
+  FileDb file("payments-0024");
+  ManualClock clock{kNow};
+  int64_t p1 = 0, p2 = 0;
+  std::string code;
+  {
+    auto db = Database::open(file.path.string()).value();
+    p1 = add_producer(db, kAccount1);
+    p2 = add_producer(db, kAccount2);
+    const int64_t product = add_product(db, p1, "Miến", 100000, 100);
+    code = OrderStore(db, clock).checkout(cart({{product, 1}})).value()[0].order.code;
+    // Back to the shape of 0023.
+    db.exec(
+          "DROP TABLE payments;"
+          "CREATE TABLE payments (id INTEGER PRIMARY KEY, provider TEXT NOT NULL, "
+          "provider_txn_id TEXT NOT NULL, direction TEXT NOT NULL, amount_vnd INTEGER NOT NULL, "
+          "account_number TEXT NOT NULL, description TEXT NOT NULL, transaction_at INTEGER, "
+          "received_at INTEGER NOT NULL, raw_body TEXT NOT NULL, match_state TEXT NOT NULL "
+          "DEFAULT 'received', producer_id INTEGER REFERENCES producers (id), order_id INTEGER "
+          "REFERENCES orders (id), matched_code TEXT, matched_at INTEGER, matched_by_user "
+          "INTEGER, note TEXT NOT NULL DEFAULT '', UNIQUE (provider, provider_txn_id));"
+          "DROP INDEX orders_pending_account; DROP INDEX workspace_actions_action;"
+          "ALTER TABLE orders DROP COLUMN pay_bin; ALTER TABLE orders DROP COLUMN pay_account;"
+          "ALTER TABLE orders DROP COLUMN pay_holder;"
+          "PRAGMA user_version = 23")
+        .value();
+    auto s = db.prepare(
+        "INSERT INTO payments (id, provider, provider_txn_id, direction, amount_vnd, "
+        "account_number, description, received_at, raw_body, match_state, producer_id, order_id) "
+        "VALUES (1, 'sepay', '1', 'in', 100000, ?1, ?3, 0, '{}', 'matched', ?4, "
+        "(SELECT id FROM orders)), "
+        "(2, 'sepay', '2', 'in', 5000, ?2, 'quay', 0, '{}', 'received', NULL, NULL), "
+        "(3, 'casso', '1', 'in', 5000, '999', 'x', 0, '{}', 'unmatched', NULL, NULL), "
+        "(4, 'sepay', '4', 'in', 100000, ?1, ?3, 0, '{}', 'wrong_account', ?5, "
+        "(SELECT id FROM orders))");
+    s->bind(1, kAccount1).bind(2, kAccount2).bind(3, code).bind(4, p1).bind(5, p2);
+    s->run().value();
+  }
+  auto db = Database::open(file.path.string()).value();
+  EXPECT_EQ(db.schema_version(), Database::known_schema_version());
+  EXPECT_EQ(count(db, "payments"), 4);
+  PaymentStore payments(db, clock);
+  EXPECT_EQ(payments.find(1).value().producer_id, p1);
+  EXPECT_EQ(payments.find(1).value().match_state, "matched");
+  EXPECT_EQ(payments.find(2).value().producer_id, p2);  // the account's only holder
+  EXPECT_FALSE(payments.find(3).value().producer_id.has_value());
+  EXPECT_EQ(payments.find(4).value().producer_id, p2);
+  EXPECT_EQ(OrderStore(db, clock).find_by_code(code).value().receiving.account, kAccount1);
+  // The key is per producer now: producer 1's own '2' is new, a repeat of its '1' is not.
+  BankNotification n;
+  n.producer_id = p1;
+  n.provider = "sepay";
+  n.provider_txn_id = "2";
+  n.amount_vnd = 5000;
+  n.account_number = kAccount1;
+  n.description = "quay";
+  n.raw_body = "{}";
+  EXPECT_FALSE(payments.receive(n).value().duplicate);
+  n.provider_txn_id = "1";
+  EXPECT_TRUE(payments.receive(n).value().duplicate);
+  // The row left 'received' is matched as its producer's stall sale.
+  EXPECT_EQ(payments.match_pending().value(), 1);
+  EXPECT_EQ(payments.find(2).value().match_state, "stall");
 }
 
 }  // namespace

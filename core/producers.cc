@@ -270,9 +270,30 @@ Result<ProducerFields> ProducerStore::validate(ProducerFields f) {
   return f;
 }
 
+Result<void> ProducerStore::check_account_is_free(const BankAccount& bank,
+                                                  std::optional<int64_t> producer_id) {
+  if (bank.account.empty()) return {};
+  auto stmt = db_.prepare(
+      "SELECT 1 FROM producers WHERE bank_bin = ?1 AND bank_account = ?2 AND (?3 IS NULL OR id <> "
+      "?3) LIMIT 1");
+  if (!stmt) return stmt.error();
+  stmt->bind(1, bank.bin).bind(2, bank.account).bind(3, producer_id);
+  auto taken = stmt->step();
+  if (!taken) return taken.error();
+  if (*taken) {
+    return Error{ErrorCode::conflict, "bank.account is the receiving account of another producer",
+                 "bank.account"};
+  }
+  return {};
+}
+
 Result<Producer> ProducerStore::create(ProducerFields fields) {
   auto valid = validate(std::move(fields));
   if (!valid) return valid.error();
+  // The check and the write in one write transaction, so two producers cannot both take it.
+  auto tx = db_.begin_or_join();
+  if (!tx) return tx.error();
+  if (auto free = check_account_is_free(valid->bank, std::nullopt); !free) return free.error();
   const int64_t now = clock_.now();
   auto stmt = db_.prepare(
       "INSERT INTO producers (name, entity_type, area_code, area_valid_from, phone, address, "
@@ -286,7 +307,10 @@ Result<Producer> ProducerStore::create(ProducerFields fields) {
   if (valid->status == ProducerStatus::inactive) inactive_since = now;
   bind_fields(*stmt, *valid, inactive_since);
   if (auto ok = stmt->run(); !ok) return ok.error();
-  return get(db_.last_insert_id());
+  auto created = get(db_.last_insert_id());
+  if (!created) return created.error();
+  if (auto ok = tx->commit(); !ok) return ok.error();
+  return created;
 }
 
 Result<Producer> ProducerStore::get(int64_t id) {
@@ -300,11 +324,16 @@ Result<Producer> ProducerStore::get(int64_t id) {
 }
 
 Result<Producer> ProducerStore::update(int64_t id, ProducerFields fields) {
+  auto tx = db_.begin_or_join();
+  if (!tx) return tx.error();
   auto current = get(id);
   if (!current) return current.error();
   if (!fields.registered_at) fields.registered_at = current->fields.registered_at;
   auto valid = validate(std::move(fields));
   if (!valid) return valid.error();
+  if (!same_account(valid->bank, current->fields.bank)) {
+    if (auto free = check_account_is_free(valid->bank, id); !free) return free.error();
+  }
   const int64_t now = clock_.now();
   std::optional<int64_t> inactive_since;
   if (valid->status == ProducerStatus::inactive) {
@@ -323,7 +352,10 @@ Result<Producer> ProducerStore::update(int64_t id, ProducerFields fields) {
   bind_fields(*stmt, *valid, inactive_since);
   if (auto ok = stmt->run(); !ok) return ok.error();
   if (db_.changes() == 0) return not_found("no producer " + std::to_string(id));
-  return get(id);
+  auto updated = get(id);
+  if (!updated) return updated.error();
+  if (auto ok = tx->commit(); !ok) return ok.error();
+  return updated;
 }
 
 Result<Producer> ProducerStore::set_status(int64_t id, ProducerStatus status) {

@@ -45,6 +45,10 @@ struct BankAccount {
   std::string holder;   // as the bank shows it, e.g. "HTX NONG SAN BAO LAM"; stored as given (NFC)
   bool empty() const { return bin.empty() && account.empty() && holder.empty(); }
 };
+// The same account (bank and number; the holder's spelling aside).
+inline bool same_account(const BankAccount& a, const BankAccount& b) {
+  return a.bin == b.bin && a.account == b.account;
+}
 
 // Channels the producer sells through on social networks, as declared (not verified).
 struct SocialChannels {
@@ -107,6 +111,10 @@ class ProducerStore {
   // area_valid_from against the areas table.
   Result<ProducerFields> validate(ProducerFields fields);
 
+  // A receiving account (bank BIN + account number) belongs to at most one producer: create, and
+  // an update that changes the account, fail with conflict (field "bank.account") when another
+  // producer holds it. (Duplicates stored before this rule are left as they are until one of
+  // them changes its account.) Both join the caller's transaction when one is open.
   Result<Producer> create(ProducerFields fields);
   Result<Producer> get(int64_t id);
   // Replaces every field (a PATCH is get, change, update). Keeps created_at; a change to
@@ -117,6 +125,7 @@ class ProducerStore {
   Result<std::vector<Producer>> list(const ProducerFilter& filter = {});
 
  private:
+  Result<void> check_account_is_free(const BankAccount& bank, std::optional<int64_t> producer_id);
   Database& db_;
   const Clock& clock_;
   BinCheck bin_check_;

@@ -17,7 +17,10 @@ ProducerFields sample() {
   f.area_code = "01290";
   f.phone = "0912 345 678";
   f.address = "Thôn Nà Pồng, xã Bảo Lâm";
-  f.bank = BankAccount{"970436", "0011001234567", "HTX NONG SAN BAO LAM"};
+  // A receiving account belongs to one producer: each sample has its own.
+  static int next_account = 0;
+  f.bank = BankAccount{"970436", "00110012345" + std::to_string(10 + next_account++),
+                       "HTX NONG SAN BAO LAM"};
   f.social.zalo = "0912345678";
   f.social.facebook = "https://facebook.com/htxbaolam";
   f.registration_no = "4800123456";
@@ -67,6 +70,7 @@ TEST_F(ProducersTest, AreaCodeResolvesToTheUnitValidWhenRegistered) {
   ASSERT_FALSE(too_late.has_value());
   EXPECT_EQ(too_late.error().field, "area_code");
   f.area_valid_from = "1900-01-01";  // an explicit former unit is accepted
+  f.bank = sample().bank;            // (an account belongs to one producer)
   EXPECT_TRUE(producers_.create(f).has_value());
   f.area_valid_from = "2024-01-01";
   EXPECT_EQ(producers_.create(f).error().field, "area_code");
@@ -247,6 +251,26 @@ TEST(ProducerNames, RoundTripEnumNames) {
   EXPECT_EQ(parse_producer_status("inactive"), ProducerStatus::inactive);
   EXPECT_EQ(parse_declared_by("officer"), DeclaredBy::officer);
   EXPECT_EQ(parse_declared_by(""), std::nullopt);
+}
+
+TEST_F(ProducersTest, AReceivingAccountBelongsToOneProducer) {
+  auto first = producers_.create(sample()).value();
+  ProducerFields copy = sample();
+  copy.bank = first.fields.bank;
+  auto refused = producers_.create(copy);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::conflict);
+  EXPECT_EQ(refused.error().field, "bank.account");
+  auto second = producers_.create(sample()).value();
+  ProducerFields changed = second.fields;
+  changed.bank.account = first.fields.bank.account;
+  EXPECT_EQ(producers_.update(second.id, changed).error().code, ErrorCode::conflict);
+  EXPECT_EQ(producers_.get(second.id)->fields.bank.account, second.fields.bank.account);
+  // The same number at another bank is another account; keeping one's own is no conflict.
+  changed.bank.bin = "970418";
+  EXPECT_TRUE(producers_.update(second.id, changed).has_value());
+  first.fields.name = "HTX đổi tên";
+  EXPECT_TRUE(producers_.update(first.id, first.fields).has_value());
 }
 
 }  // namespace

@@ -51,9 +51,17 @@ Result<ReconcileReport> reconcile(core::Database& db, const core::Clock& clock,
                                 list.error().message);
       continue;
     }
-    for (const core::BankNotification& n : *list) {
+    for (core::BankNotification& n : *list) {
       ++report.fetched;
-      if (n.account_number != c.account_number) continue;
+      // As on the webhook: the connection's producer, and only into an account it receives on.
+      n.producer_id = c.summary.producer_id;
+      auto ours = payments.receives_into(c.summary.producer_id, n.account_number);
+      if (!ours) {
+        report.problems.push_back(provider + " transaction " + n.provider_txn_id + ": " +
+                                  ours.error().message);
+        continue;
+      }
+      if (!*ours) continue;
       auto outcome = payments.receive(n);
       if (!outcome) {
         report.problems.push_back(provider + " transaction " + n.provider_txn_id + ": " +

@@ -9,8 +9,11 @@
 //   Casso  transaction list, with the connection's optional api_key
 //   payOS  no account-wide list: skipped (its links are looked up by order code instead)
 //
-// Transactions into an account that is not the producer's are skipped. A failing connection is
-// reported and the others still run. Also retries core's matching of payments left 'received'.
+// Each transaction belongs to the connection's producer (BankNotification::producer_id), is a
+// duplicate only of that producer's own (provider, id), and is skipped unless it names an account
+// that producer receives on (core::PaymentStore::receives_into), as on the webhook. A failing
+// connection is reported and the others still run. Also retries core's matching of payments left
+// 'received'.
 //
 // Thread-safety: one Database connection, one thread at a time.
 

@@ -729,6 +729,7 @@ int64_t receive_unmatched(TestServer& server, int64_t amount) {
   auto db = server.db().acquire().value();
   core::PaymentStore payments(*db, server.clock());
   core::BankNotification n;
+  n.producer_id = fixture().producer1;
   n.provider = "sepay";
   n.provider_txn_id = "txn-" + std::to_string(amount);
   n.amount_vnd = amount;

@@ -8,10 +8,13 @@
 // pastes into the service, shown by GET /api/v1/producers/{id}/notifications). Each request is
 // authenticated on the raw body, exactly as the service documents, before anything is parsed or
 // stored. A refused request (no such connection, bad key, bad signature, stale timestamp, a body
-// that cannot be read, a receiving account that is not the producer's) stores nothing, is counted
+// that cannot be read; a receiving account that is not one the producer receives on now, or a
+// producer with no receiving account: core::PaymentStore::receives_into) stores nothing, is counted
 // in `chophien_webhook_rejections_total{provider,reason}` and counts against its source address:
 // past HooksOptions::rejections_per_minute, the address gets 429 with Retry-After until the
-// minute has passed. An accepted notification is stored and matched through core::PaymentStore
+// minute has passed. An accepted notification belongs to the URL's producer (the connection that
+// authenticated it), can pay only that producer's orders, and is a duplicate only of that
+// producer's own (provider, transaction id). It is stored and matched through core::PaymentStore
 // (its raw row, the match and the order update in one transaction, which it may share with the
 // notifications that arrived at the same moment: storefront/payment_batch.h) and answered in the
 // shape the service expects once that transaction is committed; the same delivery again gets the

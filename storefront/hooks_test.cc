@@ -669,5 +669,170 @@ TEST(PayosLinks, CreatingTwiceFetchesTheExistingLinkAndWrongKeysFail) {
   EXPECT_EQ(client.get_link(42).error().code, ErrorCode::unauthenticated);
 }
 
+// --- Issue 17: a notification belongs to the connection it arrived on ---
+
+class PaymentTenancy : public Hooks {
+ protected:
+  void SetUp() override {
+    Hooks::SetUp();
+    connect("sepay", {{"mode", "apikey"}, {"api_key", "SEPAYKEY-of-one-1"}}, 1);
+    connect("sepay", {{"mode", "apikey"}, {"api_key", "SEPAYKEY-of-two-2"}}, 2);
+  }
+  // Producer `producer` (1 or 2) sends through its own, authentic connection.
+  httplib::Result send(int64_t producer, const std::string& body) {
+    return post("/hooks/sepay?producer=" + std::to_string(producer), body,
+                {{"Authorization",
+                  std::string("Apikey SEPAYKEY-of-") + (producer == 1 ? "one-1" : "two-2")}});
+  }
+  // Hand-written SQL for what the register no longer allows (a copied or cleared account), as a
+  // database from before these rules may hold.
+  void sql(const std::string& statement) {
+    auto db = server_->db().acquire_writer().value();
+    db->exec(statement).value();
+  }
+  static int status_of(const httplib::Result& r) { return r ? r->status : -1; }
+};
+
+TEST_F(PaymentTenancy, ANotificationOnOneProducersConnectionNeverPaysAnothersOrder) {
+  auto victim = place(1);  // producer 1's order
+  // Producer 2 names producer 1's payment code, into its own account: flagged for producer 2
+  // only, and producer 1's order is neither paid nor linked.
+  auto r = send(2, sepay_body(3001, "CK " + victim.order.code, kPrice, "in", kOtherAccount));
+  ASSERT_EQ(status_of(r), 200);
+  auto list = payments();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].match_state, "wrong_account");
+  EXPECT_EQ(list[0].producer_id, 2);
+  EXPECT_FALSE(list[0].order_id.has_value());
+  // Producer 2 copies producer 1's account (possible before these rules) and names it.
+  sql("UPDATE producers SET bank_account = '" + std::string(kAccount) + "' WHERE id = 2");
+  r = send(2, sepay_body(3002, "CK " + victim.order.code, kPrice, "in", kAccount));
+  ASSERT_EQ(status_of(r), 200);
+  // ... or with no code: a stall sale for producer 2, never for the account's first holder.
+  r = send(2, sepay_body(3003, "ban hang tai quay", 50000, "in", kAccount));
+  ASSERT_EQ(status_of(r), 200);
+  list = payments();
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[1].match_state, "wrong_account");
+  EXPECT_EQ(list[0].match_state, "stall");
+  for (const auto& p : list) EXPECT_EQ(p.producer_id, 2);
+  EXPECT_EQ(order(victim.order.code).status, core::OrderStatus::pending_payment);
+  EXPECT_EQ(order(victim.order.code).paid_vnd, 0);
+  auto db = server_->db().acquire().value();
+  auto s = db->prepare("SELECT COUNT(*) FROM sales_ledger WHERE producer_id = 1");
+  ASSERT_TRUE(s->step().value());
+  EXPECT_EQ(s->column_int(0), 0);
+}
+
+TEST_F(PaymentTenancy, AnotherProducersTransactionIdNeverHidesMine) {
+  auto mine = place(1);
+  // Producer 2 sends SePay id 4001 first, on its own connection.
+  ASSERT_EQ(status_of(send(2, sepay_body(4001, "ban hang", 1000, "in", kOtherAccount))), 200);
+  // Producer 1's real transfer with the same id is a payment of its own, not a repeat.
+  ASSERT_EQ(status_of(send(1, sepay_body(4001, "CK " + mine.order.code, kPrice))), 200);
+  EXPECT_EQ(order(mine.order.code).status, core::OrderStatus::paid);
+  EXPECT_EQ(payments().size(), 2u);
+  // Each one's repeat is still a duplicate of its own.
+  ASSERT_EQ(status_of(send(1, sepay_body(4001, "CK " + mine.order.code, kPrice))), 200);
+  ASSERT_EQ(status_of(send(2, sepay_body(4001, "ban hang", 1000, "in", kOtherAccount))), 200);
+  EXPECT_EQ(payments().size(), 2u);
+  EXPECT_EQ(order(mine.order.code).paid_vnd, kPrice);
+  EXPECT_EQ(ledger_rows(), 2);  // producer 1's order, producer 2's stall sale
+}
+
+TEST_F(PaymentTenancy, ANotificationWhileTheProducerHasNoAccountIsRefused) {
+  auto other = place(2);  // producer 2's order, into kOtherAccount
+  sql("UPDATE producers SET bank_bin = '', bank_account = '', bank_holder = '' WHERE id = 1");
+  // Its former account, another producer's account, with or without a code: refused.
+  EXPECT_EQ(status_of(send(1, sepay_body(5001, "ban hang", 50000, "in", kAccount))), 403);
+  EXPECT_EQ(status_of(send(1, sepay_body(5002, "ban hang", 50000, "in", kOtherAccount))), 403);
+  EXPECT_EQ(
+      status_of(send(1, sepay_body(5003, "CK " + other.order.code, kPrice, "in", kOtherAccount))),
+      403);
+  EXPECT_EQ(status_of(send(1, sepay_body(5004, "ban hang", 50000, "in", ""))), 400);
+  EXPECT_TRUE(payments().empty());
+  EXPECT_EQ(ledger_rows(), 0);
+  EXPECT_EQ(order(other.order.code).status, core::OrderStatus::pending_payment);
+}
+
+TEST_F(PaymentTenancy, ANotificationNamingAnotherAccountIsRefused) {
+  auto other = place(2);
+  connect("casso", {{"secret", "casso-secret-1"}}, 1);
+  // Producer 1 names producer 2's account or an account nobody holds: refused, nothing stored.
+  EXPECT_EQ(
+      status_of(send(1, sepay_body(6001, "CK " + other.order.code, kPrice, "in", kOtherAccount))),
+      403);
+  EXPECT_EQ(status_of(send(1, sepay_body(6002, "ban hang", 50000, "in", "999999999"))), 403);
+  json casso = {{"error", 0},
+                {"data",
+                 {{"id", 6003},
+                  {"description", "CK " + other.order.code},
+                  {"amount", kPrice},
+                  {"accountNumber", kOtherAccount}}}};
+  auto header = in::casso_signature_header("casso-secret-1", now() * 1000, casso);
+  EXPECT_EQ(
+      status_of(post("/hooks/casso?producer=1", casso.dump(), {{"X-Casso-Signature", header}})),
+      403);
+  // The same while producer 1 has cleared its account (the check used to be skipped then).
+  sql("UPDATE producers SET bank_bin = '', bank_account = '', bank_holder = '' WHERE id = 1");
+  EXPECT_EQ(
+      status_of(send(1, sepay_body(6004, "CK " + other.order.code, kPrice, "in", kOtherAccount))),
+      403);
+  EXPECT_EQ(status_of(send(1, sepay_body(6005, "ban hang tai quay", 50000, "in", kOtherAccount))),
+            403);
+  EXPECT_TRUE(payments().empty());
+  EXPECT_EQ(ledger_rows(), 0);
+  EXPECT_EQ(order(other.order.code).paid_vnd, 0);
+}
+
+TEST_F(PaymentTenancy, ReconciliationDeduplicatesPerProducer) {
+  connect("sepay",
+          {{"mode", "apikey"}, {"api_key", "SEPAYKEY-of-one-1"}, {"api_token", "TOKEN-one-1"}}, 1);
+  auto lost = place(1);
+  // Producer 2 sends SePay id 7001 first; producer 1's real transfer 7001 lost its webhook.
+  ASSERT_EQ(status_of(send(2, sepay_body(7001, "ban hang", 1000, "in", kOtherAccount))), 200);
+  json tx = {{"id", "7001"},
+             {"bank_brand_name", "Vietcombank"},
+             {"account_number", kAccount},
+             {"transaction_date", "2025-07-01 07:30:00"},
+             {"amount_out", "0.00"},
+             {"amount_in", "150000.00"},
+             {"accumulated", "9150000.00"},
+             {"transaction_content", "CK " + lost.order.code},
+             {"reference_number", "FT7001"},
+             {"code", nullptr},
+             {"sub_account", nullptr},
+             {"bank_account_id", "19"}};
+  FakeSepay fake("TOKEN-one-1", json::array({tx}));
+  in::ReconcileSettings settings;
+  settings.sepay_api_url = fake.url();
+  auto db = server_->db().acquire().value();
+  auto report = in::reconcile(db, server_->clock(), box_.get(), settings);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  EXPECT_EQ(report->recovered, 1);  // (producer 2's key is refused by this fake: a problem line)
+  EXPECT_EQ(order(lost.order.code).status, core::OrderStatus::paid);
+  auto list = payments();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].producer_id, 1);
+  EXPECT_EQ(list[1].producer_id, 2);
+}
+
+TEST_F(PaymentTenancy, APendingOrderPlacedBeforeAnAccountChangeIsStillPaidIntoItsAccount) {
+  auto before = place(1);  // shows kAccount
+  sql("UPDATE producers SET bank_account = '0071000999999' WHERE id = 1");
+  auto after = place(1);  // shows the new account
+  EXPECT_EQ(before.order.receiving.account, kAccount);
+  EXPECT_EQ(after.order.receiving.account, "0071000999999");
+  // The old account, named by a pending order: accepted, and pays it.
+  ASSERT_EQ(status_of(send(1, sepay_body(8001, "CK " + before.order.code, kPrice))), 200);
+  EXPECT_EQ(order(before.order.code).status, core::OrderStatus::paid);
+  ASSERT_EQ(
+      status_of(send(1, sepay_body(8002, "CK " + after.order.code, kPrice, "in", "0071000999999"))),
+      200);
+  EXPECT_EQ(order(after.order.code).status, core::OrderStatus::paid);
+  // No pending order shows the old account any more: refused.
+  EXPECT_EQ(status_of(send(1, sepay_body(8003, "ban hang", 50000))), 403);
+}
+
 }  // namespace
 }  // namespace chophien::storefront

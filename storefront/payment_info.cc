@@ -19,7 +19,10 @@
 namespace chophien::storefront {
 
 Result<PaymentInfo> payment_info(const core::Order& order, const core::Producer& producer) {
-  const core::BankAccount& account = producer.fields.bank;
+  // The account the order was placed with; an order placed while the producer had none is paid
+  // into the account it has now.
+  const core::BankAccount& account =
+      order.receiving.account.empty() ? producer.fields.bank : order.receiving;
   if (account.bin.empty() || account.account.empty()) {
     return not_found("the producer has no receiving account");
   }

@@ -40,9 +40,11 @@ struct PaymentInfo {
   std::string vietqr;       // the payload (dynamic, amount and purpose set)
 };
 
-// Fails with not_found when the producer has no receiving account (the order can still be paid
-// in cash), and with invalid_input (field "bank.bin", "bank.account", ...) when the account
-// cannot be written into a VietQR payload.
+// The account is the one the order was placed with (core::Order::receiving), so a pending order
+// keeps the QR it first showed after the producer changes accounts; the producer's current one
+// when the order was placed without one. Fails with not_found when there is no receiving account
+// (the order can still be paid in cash), and with invalid_input (field "bank.bin", "bank.account",
+// ...) when the account cannot be written into a VietQR payload.
 Result<PaymentInfo> payment_info(const core::Order& order, const core::Producer& producer);
 
 struct PayosOffer {

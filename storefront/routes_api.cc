@@ -13,6 +13,7 @@
 #include "storefront/auth.h"
 #include "storefront/client_address.h"
 #include "storefront/http_errors.h"
+#include "storefront/receiving_account.h"
 #include "storefront/routes.h"
 
 namespace chophien::storefront {
@@ -322,9 +323,12 @@ Result<Reply> create_producer(ApiCall& call) {
   if (!body) return body.error();
   core::ProducerFields fields;
   if (auto ok = apply_producer_fields(*body, fields); !ok) return ok.error();
+  auto tx = call.db.begin();
+  if (!tx) return tx.error();
   core::ProducerStore store(call.db, call.app.clock, bin_in_directory);
   auto created = store.create(std::move(fields));
   if (!created) return created.error();
+  if (auto ok = tx->commit(); !ok) return ok.error();
   return Reply{201, producer_json(*created, ProducerView::full)};
 }
 
@@ -349,8 +353,34 @@ Result<Reply> patch_producer(ApiCall& call) {
   if (!producer) return producer.error();
   core::ProducerFields fields = producer->fields;
   if (auto ok = apply_producer_fields(*body, fields); !ok) return ok.error();
-  auto updated = store.update(*id, std::move(fields));
+  auto checked = store.validate(fields);
+  if (!checked) return checked.error();
+  const core::BankAccount before = producer->fields.bank;
+  // A producer changing its own receiving account confirms it with its password (an officer or
+  // administrator keeping the register does not: storefront/receiving_account.h). Checked before
+  // the transaction, so that a wrong password is counted even though nothing changes.
+  if (caller->is_producer() && !core::same_account(before, checked->bank)) {
+    auto password = read_string(*body, "password", "password");
+    if (!password) return password.error();
+    if (auto ok = confirm_password(call.db, call.app.clock, caller->user(), password->value_or(""),
+                                   call.req.remote_addr);
+        !ok) {
+      return ok.error();
+    }
+  }
+  auto tx = call.db.begin();
+  if (!tx) return tx.error();
+  auto updated = store.update(*id, std::move(*checked));
   if (!updated) return updated.error();
+  core::AuditRecord record;
+  record.user_id = caller->user().id;
+  record.producer_id = *id;
+  if (auto ok =
+          record_account_change(call.db, call.app.clock, record, before, updated->fields.bank);
+      !ok) {
+    return ok.error();
+  }
+  if (auto ok = tx->commit(); !ok) return ok.error();
   return Reply{200, producer_json(*updated, ProducerView::full)};
 }
 

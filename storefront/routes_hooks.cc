@@ -156,8 +156,14 @@ Result<core::BankNotification> accept(AppContext& app, HookState& state, std::st
   if (!authentic) return authentic.error();
   auto notification = parse(provider, req.body);
   if (!notification) return notification.error();
-  if (!connection->account_number.empty() &&
-      notification->account_number != connection->account_number) {
+  // The notification belongs to this connection's producer and nobody else, and must name an
+  // account that producer receives on (its registered one, or the one a pending order of theirs
+  // shows): without one, or naming another, it is refused and nothing is stored.
+  notification->producer_id = producer_id;
+  auto ours =
+      core::PaymentStore(db, app.clock).receives_into(producer_id, notification->account_number);
+  if (!ours) return ours.error();
+  if (!*ours) {
     return Error{ErrorCode::forbidden,
                  "the receiving account is not the connected producer's account", "accountNumber"};
   }

@@ -33,6 +33,7 @@
 #include "qr/image.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
+#include "storefront/receiving_account.h"
 #include "storefront/routes.h"
 #include "storefront/workspace.h"
 
@@ -414,13 +415,16 @@ std::string shop_link(AppContext& app, int64_t producer_id) {
   return app.config.base_url() + "/nha-san-xuat/" + std::to_string(producer_id);
 }
 
-void stall_qr(AppContext& app, const httplib::Request& req, httplib::Response& res) {
-  auto db = app.db.acquire();
-  if (!db) return write_html_error(res, db.error(), 1);
-  auto ws = open_producer_workspace(app, **db, req, res);
-  if (!ws) return;
-  core::ProducerStore producers(**db, app.clock);
-  auto p = producers.get(*ws->producer_id);
+// The receiving account as typed into the change form, shown again when it is refused.
+struct AccountForm {
+  std::string bin, account, holder;
+};
+
+void show_stall_qr(AppContext& app, core::Database& db, const Workspace& ws,
+                   const httplib::Request& req, httplib::Response& res, const AccountForm* typed,
+                   const std::string& error, int status) {
+  core::ProducerStore producers(db, app.clock);
+  auto p = producers.get(*ws.producer_id);
   if (!p) return write_html_error(res, p.error(), 1);
   mustache::data data;
   data.set("name", p->fields.name);
@@ -447,7 +451,104 @@ void stall_qr(AppContext& app, const httplib::Request& req, httplib::Response& r
     data.set("stall_src",
              "/image/" + bank.bin + "-" + bank.account + "-print.png?accountName=" + holder_q);
   }
-  write_workspace_page(app, *ws, req, res, "ws_qr", std::move(data), "Mã QR bán hàng");
+  // Only the producer changes its own account here, with its password; an officer helping it
+  // uses the register instead.
+  if (ws.caller.is_producer()) {
+    const AccountForm shown =
+        typed ? *typed
+              : AccountForm{p->fields.bank.bin, p->fields.bank.account, p->fields.bank.holder};
+    mustache::data banks{mustache::data::type::list};
+    for (const auto& b : qr::banks()) {
+      mustache::data item;
+      item.set("bin", b.bin);
+      item.set("name", b.short_name);
+      item.set("selected", mustache::data(b.bin == shown.bin));
+      banks.push_back(item);
+    }
+    data.set("may_change_account", mustache::data(true));
+    data.set("banks", banks);
+    data.set("new_account", shown.account);
+    data.set("new_holder", shown.holder);
+  }
+  if (form_value(req, "da-doi") == "1") data.set("changed", mustache::data(true));
+  if (!error.empty()) data.set("account_error", error);
+  write_workspace_page(app, ws, req, res, "ws_qr", std::move(data), "Mã QR bán hàng", status);
+}
+
+void stall_qr(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_producer_workspace(app, **db, req, res);
+  if (!ws) return;
+  show_stall_qr(app, **db, *ws, req, res, nullptr, "", 200);
+}
+
+bool bin_in_directory(std::string_view bin) { return qr::find_bank_by_bin(bin) != nullptr; }
+
+// POST /quan-ly/ma-qr/tai-khoan: the producer changes its receiving account, confirmed with its
+// password (storefront/receiving_account.h).
+void change_account(AppContext& app, const httplib::Request& req, httplib::Response& res) {
+  auto db = app.db.acquire_writer();
+  if (!db) return write_html_error(res, db.error(), 1);
+  auto ws = open_producer_workspace(app, **db, req, res);
+  if (!ws) return;
+  if (!ws->caller.is_producer()) {
+    return write_html_error(
+        res, Error{ErrorCode::forbidden,
+                   "Cán bộ đổi tài khoản nhận tiền của nhà sản xuất trong sổ nhà sản xuất.", ""});
+  }
+  const AccountForm typed{form_value(req, "bank_bin"), form_value(req, "bank_account"),
+                          form_value(req, "bank_holder")};
+  auto refuse = [&](const std::string& message, int status) {
+    show_stall_qr(app, **db, *ws, req, res, &typed, message, status);
+  };
+  core::ProducerStore producers(**db, app.clock, bin_in_directory);
+  auto current = producers.get(*ws->producer_id);
+  if (!current) return write_html_error(res, current.error(), 1);
+  core::ProducerFields fields = current->fields;
+  fields.bank = {typed.bin, typed.account, typed.holder};
+  auto checked = producers.validate(fields);
+  if (!checked) {
+    if (checked.error().code != ErrorCode::invalid_input)
+      return write_html_error(res, checked.error(), 1);
+    return refuse(
+        "Tài khoản nhận tiền cần đủ ngân hàng trong danh mục, số tài khoản (chữ và số, tối đa 19 "
+        "ký tự) và tên chủ tài khoản.",
+        400);
+  }
+  if (core::same_account(checked->bank, current->fields.bank) &&
+      checked->bank.holder == current->fields.bank.holder)
+    return redirect_see_other(res, "/quan-ly/ma-qr");
+  if (!core::same_account(checked->bank, current->fields.bank)) {
+    auto confirmed = confirm_password(**db, app.clock, ws->caller.user(),
+                                      form_value(req, "password"), req.remote_addr);
+    if (!confirmed) {
+      switch (confirmed.error().code) {
+        case ErrorCode::invalid_input:
+          return refuse("Hãy nhập mật khẩu của bạn để xác nhận đổi tài khoản nhận tiền.", 400);
+        case ErrorCode::forbidden:
+          return refuse("Mật khẩu không đúng. Tài khoản nhận tiền chưa đổi.", 403);
+        case ErrorCode::rate_limited:
+          return refuse("Đã nhập sai mật khẩu quá nhiều lần. Hãy chờ một lát rồi thử lại.", 429);
+        default:
+          return write_html_error(res, confirmed.error(), 1);
+      }
+    }
+  }
+  auto transaction = (*db)->begin();
+  if (!transaction) return write_html_error(res, transaction.error(), 1);
+  auto updated = producers.update(*ws->producer_id, *checked);
+  if (!updated) {
+    if (updated.error().code == ErrorCode::conflict && updated.error().field == "bank.account")
+      return refuse(kAccountTakenMessage, 409);
+    return write_html_error(res, updated.error(), 1);
+  }
+  if (auto ok = record_account_change(**db, app.clock, ws->audit(kAccountChangeAction, ""),
+                                      current->fields.bank, updated->fields.bank);
+      !ok)
+    return write_html_error(res, ok.error(), 1);
+  if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
+  redirect_see_other(res, "/quan-ly/ma-qr?da-doi=1");
 }
 
 void shop_link_png(AppContext& app, const httplib::Request& req, httplib::Response& res) {
@@ -481,6 +582,8 @@ void register_workspace_money_routes(Router& router, AppContext& app) {
   });
   router.post(kSales, [&app](const auto& req, auto& res) { add_sale(app, req, res); });
   router.get("/quan-ly/ma-qr", [&app](const auto& req, auto& res) { stall_qr(app, req, res); });
+  router.post("/quan-ly/ma-qr/tai-khoan",
+              [&app](const auto& req, auto& res) { change_account(app, req, res); });
   router.get("/quan-ly/ma-qr/cua-hang.png",
              [&app](const auto& req, auto& res) { shop_link_png(app, req, res); });
 }

@@ -24,6 +24,7 @@
 #include "qr/banks.h"
 #include "storefront/http_errors.h"
 #include "storefront/marketplace_pages.h"
+#include "storefront/receiving_account.h"
 #include "storefront/routes.h"
 #include "storefront/workspace.h"
 
@@ -63,6 +64,13 @@ std::string time_vi(int64_t unix_seconds) {
 
 bool bin_in_directory(std::string_view bin) { return qr::find_bank_by_bin(bin) != nullptr; }
 
+// What core refuses that the form shows again with a message: a field, or an account another
+// producer holds.
+bool is_form_error(const Error& e) {
+  return e.code == ErrorCode::invalid_input ||
+         (e.code == ErrorCode::conflict && e.field == "bank.account");
+}
+
 // The Vietnamese message for a register field core refused.
 std::string field_message(const Error& e) {
   const std::string& f = e.field;
@@ -74,7 +82,9 @@ std::string field_message(const Error& e) {
   if (f == "address") return "Địa chỉ tối đa 300 ký tự, không có ký tự điều khiển.";
   if (f == "bank.bin")
     return "Ngân hàng không có trong danh mục ngân hàng (hoặc chưa chọn ngân hàng cho tài khoản).";
-  if (f == "bank.account") return "Số tài khoản chỉ gồm chữ và số, tối đa 19 ký tự.";
+  if (f == "bank.account")
+    return e.code == ErrorCode::conflict ? std::string(kAccountTakenMessage)
+                                         : "Số tài khoản chỉ gồm chữ và số, tối đa 19 ký tự.";
   if (f == "bank.holder")
     return "Tên chủ tài khoản không hợp lệ (viết HOA không dấu, như ngân hàng hiển thị).";
   if (f == "social.zalo") return "Kênh Zalo không hợp lệ (số điện thoại hoặc đường dẫn).";
@@ -354,6 +364,25 @@ void list_page(AppContext& app, const httplib::Request& req, httplib::Response& 
   data.set("has_producers", mustache::data(!rows.is_empty_list()));
   data.set("areas", *area_list);
   data.set("entity_types", entity_options(type));
+  // The recent changes of receiving accounts, who made them and for whom: the first move of a
+  // stolen session would be one of these.
+  auto changes = core::AuditLog(**db, app.clock).recent_of(kAccountChangeAction, 20);
+  if (!changes) return write_html_error(res, changes.error(), 1);
+  mustache::data change_rows{mustache::data::type::list};
+  for (const auto& c : *changes) {
+    mustache::data row;
+    row.set("at", time_vi(c.at));
+    row.set("who", c.user_name);
+    row.set("change", c.subject);
+    if (c.producer_id) {
+      row.set("producer_id", std::to_string(*c.producer_id));
+      auto p = producers.get(*c.producer_id);
+      row.set("producer", p ? p->fields.name : "#" + std::to_string(*c.producer_id));
+    }
+    change_rows.push_back(row);
+  }
+  data.set("account_changes", change_rows);
+  data.set("has_account_changes", mustache::data(!change_rows.is_empty_list()));
   if (form_value(req, "ok") == "1") data.set("saved", mustache::data(true));
   write_workspace_page(app, *ws, req, res, "ws_producers", std::move(data), "Sổ nhà sản xuất");
 }
@@ -389,9 +418,10 @@ void create(AppContext& app, const httplib::Request& req, httplib::Response& res
   core::ProducerStore producers(**db, app.clock, bin_in_directory);
   auto producer = producers.create(*fields);
   if (!producer) {
-    if (producer.error().code != ErrorCode::invalid_input)
-      return write_html_error(res, producer.error(), 1);
-    return refuse(field_message(producer.error()), producer.error().field);
+    if (!is_form_error(producer.error())) return write_html_error(res, producer.error(), 1);
+    return show_form(app, *ws, **db, req, res, f, std::nullopt, field_message(producer.error()),
+                     producer.error().field,
+                     producer.error().code == ErrorCode::conflict ? 409 : 400);
   }
   core::Users users(**db, app.clock, api_options().users);
   core::NewUser user;
@@ -460,14 +490,20 @@ void update(AppContext& app, const httplib::Request& req, httplib::Response& res
                      400);
   auto updated = producers.update(*id, *fields);
   if (!updated) {
-    if (updated.error().code != ErrorCode::invalid_input)
-      return write_html_error(res, updated.error(), 1);
+    if (!is_form_error(updated.error())) return write_html_error(res, updated.error(), 1);
     return show_form(app, *ws, **db, req, res, f, *id, field_message(updated.error()),
-                     updated.error().field, 400);
+                     updated.error().field,
+                     updated.error().code == ErrorCode::conflict ? 409 : 400);
   }
   auto record = ws->audit("producer.update", updated->fields.name);
   record.producer_id = *id;
   if (auto ok = core::AuditLog(**db, app.clock).record(record); !ok)
+    return write_html_error(res, ok.error(), 1);
+  // An officer keeps the register without the producer's password, but the change of account is
+  // logged as the producer's own would be (storefront/receiving_account.h).
+  if (auto ok = record_account_change(**db, app.clock, record, current->fields.bank,
+                                      updated->fields.bank);
+      !ok)
     return write_html_error(res, ok.error(), 1);
   if (auto ok = transaction->commit(); !ok) return write_html_error(res, ok.error(), 1);
   redirect_see_other(res, std::string(kRegisterPath) + "/" + std::to_string(*id) + "?ok=1");

@@ -75,6 +75,7 @@ class WorkspaceMoney : public ::testing::Test {
     std::string wrong = code;
     wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
     core::BankNotification n;
+    n.producer_id = ids_.producer_a;
     n.provider = "sepay";
     n.provider_txn_id = "txn-" + wrong;
     n.amount_vnd = amount;

@@ -273,11 +273,13 @@ TEST_F(WorkspaceRegisterTest, OfficerEditsTheRegisterFields) {
   EXPECT_EQ(p.fields.social.facebook, "Chè Shan tuyết Lý Bôn");
   EXPECT_EQ(p.fields.social.source, core::DeclaredBy::officer);
   EXPECT_EQ(p.fields.ocop_registered_year, 2025);
+  // The account changed too: logged on its own (issue 17), the newest entry.
   const auto entries = log();
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].action, "producer.update");
-  EXPECT_EQ(entries[0].producer_id, ids_.producer_b);
-  EXPECT_FALSE(entries[0].on_behalf);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "producer.bank_account");
+  EXPECT_EQ(entries[1].action, "producer.update");
+  EXPECT_EQ(entries[1].producer_id, ids_.producer_b);
+  EXPECT_FALSE(entries[1].on_behalf);
 
   // Made inactive and back.
   ASSERT_EQ(officer.post(path, with(edit, "status", "inactive"))->status, 303);

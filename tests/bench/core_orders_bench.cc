@@ -80,11 +80,13 @@ struct MatchSetup {
   std::vector<BankNotification> notifications;
 
   explicit MatchSetup(int orders) {
-    const int64_t product = add_product(db, add_producer(db, kAccount), "MIEN", 120000);
+    const int64_t producer = add_producer(db, kAccount);
+    const int64_t product = add_product(db, producer, "MIEN", 120000);
     OrderStore store(db, system_clock());
     for (int i = 0; i < orders; ++i) {
       const std::string code = store.checkout(cart({{product, 1}}))->at(0).order.code;
       BankNotification n;
+      n.producer_id = producer;
       n.provider = "sepay";
       n.provider_txn_id = std::to_string(i);
       n.amount_vnd = 120000;
