@@ -218,7 +218,9 @@ Result<void> Transaction::commit() {
 // ---------------------------------------------------------------------------------------------
 // Database
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path) { return open_up_to(path, 1 << 30); }
+
+Result<Database> Database::open_up_to(const std::string& path, int version) {
   if (path.empty()) return invalid_input("database path is empty", "db");
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
@@ -237,7 +239,7 @@ Result<Database> Database::open(const std::string& path) {
        {"PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"}) {
     if (auto ok = exec_raw(db, pragma, "configuring connection"); !ok) return ok.error();
   }
-  if (auto ok = database.migrate(); !ok) return ok.error();
+  if (auto ok = database.migrate(version); !ok) return ok.error();
   return database;
 }
 
@@ -360,7 +362,7 @@ int Database::known_schema_version() {
   return list.empty() ? 0 : list.back().version;
 }
 
-Result<void> Database::migrate() {
+Result<void> Database::migrate(int up_to) {
   auto current = read_user_version(db_);
   if (!current) return current.error();
   const int known = known_schema_version();
@@ -373,6 +375,7 @@ Result<void> Database::migrate() {
   }
   for (const auto& migration : migrations()) {
     if (migration.version <= *current) continue;
+    if (migration.version > up_to) break;
     auto tx = begin();
     if (!tx) return tx.error();
     // Another process may have applied it between our read and our BEGIN IMMEDIATE.

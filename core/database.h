@@ -104,6 +104,9 @@ class Database {
   // (a migration failed; the file is left at the last good version).
   static Result<Database> open(const std::string& path);
   static Result<Database> open_in_memory();
+  // open(), migrating only up to `version` (when the file is older): how a test of a migration
+  // makes a file of the schema before it, with rows of that time, and then open()s it.
+  static Result<Database> open_up_to(const std::string& path, int version);
 
   Database(Database&&) noexcept;
   Database& operator=(Database&&) noexcept;
@@ -147,7 +150,7 @@ class Database {
   };
   friend class Transaction;
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  Result<void> migrate();
+  Result<void> migrate(int up_to = 1 << 30);
   void close();
   // Runs a parameterless statement kept prepared in `kept`; returns an SQLite result code.
   int run_kept(sqlite3_stmt*& kept, const char* sql);

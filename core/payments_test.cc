@@ -461,26 +461,20 @@ TEST(PaymentsMigration, MovesEveryRowAndGivesItsProducer) {
   int64_t p1 = 0, p2 = 0;
   std::string code;
   {
-    auto db = Database::open(file.path.string()).value();
+    // A file of the schema before 0024, with an order and payments of that time.
+    auto db = Database::open_up_to(file.path.string(), 23).value();
+    ASSERT_EQ(db.schema_version(), 23);
     p1 = add_producer(db, kAccount1);
     p2 = add_producer(db, kAccount2);
-    const int64_t product = add_product(db, p1, "Miến", 100000, 100);
-    code = OrderStore(db, clock).checkout(cart({{product, 1}})).value()[0].order.code;
-    // Back to the shape of 0023.
-    db.exec(
-          "DROP TABLE payments;"
-          "CREATE TABLE payments (id INTEGER PRIMARY KEY, provider TEXT NOT NULL, "
-          "provider_txn_id TEXT NOT NULL, direction TEXT NOT NULL, amount_vnd INTEGER NOT NULL, "
-          "account_number TEXT NOT NULL, description TEXT NOT NULL, transaction_at INTEGER, "
-          "received_at INTEGER NOT NULL, raw_body TEXT NOT NULL, match_state TEXT NOT NULL "
-          "DEFAULT 'received', producer_id INTEGER REFERENCES producers (id), order_id INTEGER "
-          "REFERENCES orders (id), matched_code TEXT, matched_at INTEGER, matched_by_user "
-          "INTEGER, note TEXT NOT NULL DEFAULT '', UNIQUE (provider, provider_txn_id));"
-          "DROP INDEX orders_pending_account; DROP INDEX workspace_actions_action;"
-          "ALTER TABLE orders DROP COLUMN pay_bin; ALTER TABLE orders DROP COLUMN pay_account;"
-          "ALTER TABLE orders DROP COLUMN pay_holder;"
-          "PRAGMA user_version = 23")
-        .value();
+    add_product(db, p1, "Miến", 100000, 100);
+    code = "CPAB12CD3";
+    auto order = db.prepare(
+        "INSERT INTO orders (code, token_hash, checkout_ref, producer_id, status, total_vnd, "
+        "customer_name, customer_phone, delivery_method, created_at, expires_at, updated_at) "
+        "VALUES (?1, 'h', 'c', ?2, 'pending_payment', 100000, 'Mai', '0912345678', 'pickup', 0, "
+        "7200, 0)");
+    order->bind(1, code).bind(2, p1);
+    order->run().value();
     auto s = db.prepare(
         "INSERT INTO payments (id, provider, provider_txn_id, direction, amount_vnd, "
         "account_number, description, received_at, raw_body, match_state, producer_id, order_id) "

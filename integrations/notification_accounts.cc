@@ -148,7 +148,12 @@ Result<std::vector<ConnectionSummary>> NotificationAccounts::list(int64_t produc
     auto row = s->step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back(summary_of(*s));
+    ConnectionSummary summary = summary_of(*s);
+    if (box_ != nullptr) {
+      auto opened = box_->open(s->column_text(6), context(summary.producer_id, summary.provider));
+      summary.needs_reconnect = !opened && opened.error().code == ErrorCode::forbidden;
+    }
+    out.push_back(std::move(summary));
   }
   return out;
 }

@@ -41,6 +41,9 @@ struct ConnectionSummary {
   std::string client_id;                     // payos
   std::map<std::string, std::string> hints;  // secret name -> "…Ab12"
   int64_t updated_at = 0;
+  // The stored secrets do not open with this server's key (CHOPHIEN_SECRET_KEY changed): the
+  // service must be connected again; its webhooks are answered 503 until then. Set by list().
+  bool needs_reconnect = false;
 };
 
 // A connection with its secrets opened, for authenticating a webhook or calling the service.

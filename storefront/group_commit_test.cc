@@ -69,6 +69,7 @@ TEST_F(GroupCommitTest, ManyThreadsDeliveringEachNotificationTwiceGiveOnePayment
       r.customer_name = "Nguyễn Thị Mai";
       r.customer_phone = "0912345678";
       core::BankNotification n;
+      n.producer_id = 1;
       n.provider = "sepay";
       n.provider_txn_id = "txn-" + std::to_string(i);
       n.amount_vnd = 150000;
@@ -110,6 +111,7 @@ TEST_F(GroupCommitTest, ManyThreadsDeliveringEachNotificationTwiceGiveOnePayment
 TEST_F(GroupCommitTest, ARefusedNotificationGetsItsErrorAndStoresNothing) {
   PaymentBatch batch(*pool_, clock);
   core::BankNotification n;
+  n.producer_id = 1;
   n.provider = "sepay";
   n.provider_txn_id = "";  // missing
   n.amount_vnd = 150000;
@@ -181,6 +183,7 @@ TEST_F(GroupCommitTest, ManyThreadsCheckingOutNeverOversellAndEachGetsItsOwnOrde
   }
   Config config;
   config.order_ttl_minutes = 45;
+  config.checkout_max_per_phone = 0;  // one phone for 200 checkouts: the caps are not tested here
   CheckoutBatch batch(config, *pool_, clock);
   constexpr int kThreads = 8;
   constexpr int kEach = 25;  // 200 checkouts of one unit for 150 units

@@ -305,7 +305,9 @@ TEST_F(Hooks, EveryRefusalStoresNothing) {
       << m;
 }
 
-TEST_F(Hooks, RefusalsFromOneAddressAreRateLimited) {
+// Forgeries on a producer's webhook are limited there; the service's authentic notification is
+// checked before any 429 and always gets through, even while the forgeries are limited.
+TEST_F(Hooks, RefusalsOnOneWebhookAreRateLimitedButNeverAnAuthenticNotification) {
   HooksOptions options;
   options.rejections_per_minute = 3;
   set_hooks_options(options);
@@ -313,14 +315,33 @@ TEST_F(Hooks, RefusalsFromOneAddressAreRateLimited) {
   auto placed = place();
   const std::string good = sepay_body(801, placed.order.code, kPrice);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(sepay_hmac(good, "wrong-secret-x")->status, 401);
-  auto limited = sepay_hmac(good);
+  auto limited = sepay_hmac(good, "wrong-secret-x");
   ASSERT_TRUE(limited);
   EXPECT_EQ(limited->status, 429);
   EXPECT_FALSE(limited->get_header_value("Retry-After").empty());
   EXPECT_TRUE(payments().empty());
-  server_->clock().advance(61);
-  EXPECT_EQ(sepay_hmac(good)->status, 200);
+  auto real = sepay_hmac(good);
+  ASSERT_TRUE(real);
+  EXPECT_EQ(real->status, 200) << real->body;
   EXPECT_EQ(order(placed.order.code).status, core::OrderStatus::paid);
+  EXPECT_EQ(sepay_hmac(good, "wrong-secret-x")->status, 429);  // still limited for forgeries
+  server_->clock().advance(61);
+  EXPECT_EQ(sepay_hmac(good, "wrong-secret-x")->status, 401);
+}
+
+// The limit is per producer's webhook: forgeries against one producer, from the same address, do
+// not limit another producer's webhook.
+TEST_F(Hooks, ForgeriesOnOneProducersWebhookDoNotLimitAnothers) {
+  HooksOptions options;
+  options.rejections_per_minute = 3;
+  set_hooks_options(options);
+  connect("sepay", {{"mode", "hmac"}, {"secret", "sepay-hmac-1"}}, 1);
+  connect("sepay", {{"mode", "hmac"}, {"secret", "sepay-hmac-2"}}, 2);
+  const std::string body = sepay_body(802, "ban hang", 50000, "in", kOtherAccount);
+  for (int i = 0; i < 5; ++i) sepay_hmac(body, "forged-secret", std::nullopt, 1);
+  EXPECT_EQ(sepay_hmac(body, "forged-secret", std::nullopt, 1)->status, 429);
+  EXPECT_EQ(sepay_hmac(body, "forged-secret", std::nullopt, 2)->status, 401);
+  EXPECT_EQ(sepay_hmac(body, "sepay-hmac-2", std::nullopt, 2)->status, 200);
 }
 
 TEST_F(Hooks, TheSameNotificationTwiceAtOnceMakesOnePayment) {
@@ -499,6 +520,52 @@ std::string token_for(TestServer& server, const char* login, core::Role role,
   u.producer_id = producer;
   users.create_user(u).value();
   return users.authenticate(login, "mat-khau-dai-du-12", "127.0.0.1").value().token;
+}
+
+// After CHOPHIEN_SECRET_KEY changes, a stored connection no longer opens: its webhooks answer 503
+// (the service retries) instead of a refusal, nothing is counted against the webhook, and the
+// API says the service must be connected again (the page: workspace_money_test.cc).
+TEST_F(Hooks, AfterTheKeyChangesWebhooksAnswer503AndTheProducerIsToldToConnectAgain) {
+  HooksOptions options;
+  options.rejections_per_minute = 2;
+  set_hooks_options(options);
+  {
+    // Stored under another installation key than the server's.
+    auto other = in::SecretBox::from_key(std::string(64, 'd')).value();
+    auto db = server_->db().acquire().value();
+    in::NotificationAccounts accounts(db, server_->clock(), &other);
+    ASSERT_TRUE(accounts.connect(1, "sepay", {{"mode", "hmac"}, {"secret", "sepay-hmac-1"}}));
+  }
+  auto placed = place();
+  const std::string body = sepay_body(803, placed.order.code, kPrice);
+  for (int i = 0; i < 4; ++i) {
+    auto res = sepay_hmac(body);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 503) << i << ": " << res->body;  // never 403, never 429
+    EXPECT_FALSE(res->get_header_value("Retry-After").empty());
+  }
+  EXPECT_TRUE(payments().empty());
+  const std::string m = metrics();
+  EXPECT_EQ(m.find(R"(reason="wrong_account")"), std::string::npos) << m;
+  EXPECT_EQ(m.find(R"(reason="rate_limited")"), std::string::npos) << m;
+
+  ApiOptions api;
+  api.users.scrypt.n = 1024;
+  set_api_options(api);
+  const std::string mine = token_for(*server_, "nsp1", core::Role::producer, 1);
+  auto client = server_->client();
+  auto listed =
+      client.Get("/api/v1/producers/1/notifications", {{"Authorization", "Bearer " + mine}});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  EXPECT_EQ(json::parse(listed->body)["connections"][0]["needs_reconnect"], true);
+
+  // Connected again under the server's key: the next retry pays the order.
+  connect("sepay", {{"mode", "hmac"}, {"secret", "sepay-hmac-1"}});
+  EXPECT_EQ(sepay_hmac(body)->status, 200);
+  EXPECT_EQ(order(placed.order.code).status, core::OrderStatus::paid);
+  listed = client.Get("/api/v1/producers/1/notifications", {{"Authorization", "Bearer " + mine}});
+  EXPECT_EQ(json::parse(listed->body)["connections"][0]["needs_reconnect"], false);
 }
 
 TEST_F(Hooks, AProducerConnectsSepayAndSeesOnlyTheLastFourCharacters) {

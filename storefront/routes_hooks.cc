@@ -19,6 +19,7 @@
 #include "integrations/payos.h"
 #include "integrations/secret_box.h"
 #include "integrations/sepay.h"
+#include "storefront/client_address.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
 #include "storefront/payment_batch.h"
@@ -35,24 +36,27 @@ HooksOptions options_value;
 
 constexpr const char* kJson = "application/json; charset=utf-8";
 
-// Rejections per source address within a sliding minute (the app's clock, so tests move it).
+// Refused requests per producer webhook (provider and producer) within a sliding minute (the app's
+// clock, so tests move it). Only requests that fail authentication count, and a request is
+// authenticated before it is ever answered 429: a flood of forged notifications on a producer's
+// webhook can never make the service's real ones be refused, whatever address they come from.
 class RejectionLimiter {
  public:
-  // Seconds until the address may try again; 0 when it is not limited.
-  int64_t blocked_for(const std::string& address, int64_t now, int limit) {
+  // Seconds until the webhook answers unauthenticated requests again; 0 when it is not limited.
+  int64_t blocked_for(const std::string& webhook, int64_t now, int limit) {
     std::lock_guard lock(mutex_);
-    auto it = seen_.find(address);
+    auto it = seen_.find(webhook);
     if (it == seen_.end()) return 0;
     prune(it->second, now);
     if (static_cast<int>(it->second.size()) < limit) return 0;
     return std::max<int64_t>(1, it->second.front() + 60 - now);
   }
-  void record(const std::string& address, int64_t now) {
+  void record(const std::string& webhook, int64_t now) {
     std::lock_guard lock(mutex_);
-    auto& times = seen_[address];
+    auto& times = seen_[webhook];
     prune(times, now);
     times.push_back(now);
-    // Keep the table small under a flood of addresses: forget quiet ones.
+    // Keep the table small under a flood of producer ids: forget quiet ones.
     if (seen_.size() > 10000) {
       for (auto i = seen_.begin(); i != seen_.end();) {
         prune(i->second, now);
@@ -129,18 +133,18 @@ Result<core::BankNotification> parse(std::string_view provider, const std::strin
   return in::payos_parse(body);
 }
 
+// How far a request got in accept(): a refusal of an authentic one is not counted by the limiter,
+// and a connection whose secrets no longer open is the server's trouble, not the sender's.
+enum class Reached { start, unreadable, authentic };
+
 // Everything before storing; an error here is a rejection.
 Result<core::BankNotification> accept(AppContext& app, HookState& state, std::string_view provider,
-                                      core::Database& db, const httplib::Request& req) {
+                                      core::Database& db, const httplib::Request& req,
+                                      int64_t producer_id, Reached& reached) {
   if (req.body.size() > hooks_options().max_body_bytes) {
     return Error{ErrorCode::too_large, "the notification body is too large", "body"};
   }
-  const std::string producer_param = req.get_param_value("producer");
-  int64_t producer_id = 0;
-  auto [end, ec] = std::from_chars(producer_param.data(),
-                                   producer_param.data() + producer_param.size(), producer_id);
-  if (producer_param.empty() || ec != std::errc() ||
-      end != producer_param.data() + producer_param.size() || producer_id <= 0) {
+  if (producer_id <= 0) {
     return Error{ErrorCode::unauthenticated,
                  "the webhook URL must name the producer (?producer=ID)", ""};
   }
@@ -150,10 +154,19 @@ Result<core::BankNotification> accept(AppContext& app, HookState& state, std::st
     if (connection.error().code == ErrorCode::not_found) {
       return Error{ErrorCode::unauthenticated, "no such connection", ""};
     }
+    if (connection.error().code == ErrorCode::forbidden) {
+      // The stored secrets do not open: the installation's key changed. Not the sender's fault,
+      // and the service retries what is not answered 2xx: 503 until the producer connects again.
+      reached = Reached::unreadable;
+      return Error{ErrorCode::unavailable,
+                   "this connection must be set up again on the server (its key changed)", ""};
+    }
     return connection.error();
   }
-  auto authentic = authenticate(provider, *connection, req, app.clock.now());
-  if (!authentic) return authentic.error();
+  if (auto checked = authenticate(provider, *connection, req, app.clock.now()); !checked) {
+    return checked.error();
+  }
+  reached = Reached::authentic;
   auto notification = parse(provider, req.body);
   if (!notification) return notification.error();
   // The notification belongs to this connection's producer and nobody else, and must name an
@@ -170,35 +183,61 @@ Result<core::BankNotification> accept(AppContext& app, HookState& state, std::st
   return notification;
 }
 
+// The producer named by the webhook URL (?producer=ID); 0 when it names none.
+int64_t producer_of(const httplib::Request& req) {
+  const std::string param = req.get_param_value("producer");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(param.data(), param.data() + param.size(), id);
+  if (param.empty() || ec != std::errc() || end != param.data() + param.size() || id <= 0) {
+    return 0;
+  }
+  return id;
+}
+
 void handle(AppContext& app, HookState& state, const std::string& provider,
             const httplib::Request& req, httplib::Response& res) {
-  const std::string address = req.remote_addr;
+  const std::string address = client_address(req, app.config.trusted_proxies);
   const int64_t now = app.clock.now();
   const int limit = hooks_options().rejections_per_minute;
+  const int64_t producer_id = producer_of(req);
+  const std::string webhook = provider + "/" + std::to_string(producer_id);
   auto reject_counter = [&](const char* reason) -> Counter& {
     return app.metrics.counter("chophien_webhook_rejections_total",
                                "Webhook requests refused (nothing stored), by provider and reason",
                                "provider=\"" + provider + "\",reason=\"" + reason + "\"");
   };
-  if (int64_t wait = state.limiter.blocked_for(address, now, limit); wait > 0) {
-    reject_counter("rate_limited").add();
-    write_error(res, Error{ErrorCode::rate_limited, "too many refused notifications", ""},
-                static_cast<int>(wait));
-    return;
-  }
+  Reached reached = Reached::start;
   auto notification = [&]() -> Result<core::BankNotification> {
     // A connection of its own for the checks; the batch writes on the writer's.
     auto db = app.db.acquire();
     if (!db) return db.error();
-    return accept(app, state, provider, *db, req);
+    return accept(app, state, provider, *db, req, producer_id, reached);
   }();
   if (!notification) {
     const Error& e = notification.error();
     if (e.code == ErrorCode::unavailable || e.code == ErrorCode::internal) {
-      write_error(res, e, e.code == ErrorCode::unavailable ? std::optional<int>(1) : std::nullopt);
+      std::optional<int> retry;
+      if (reached == Reached::unreadable) {
+        core::log("hook.connection_unreadable", {{"provider", provider},
+                                                 {"producer", producer_id},
+                                                 {"detail", e.message},
+                                                 {"request", request_id(res)}});
+        retry = 600;  // until the producer connects the service again
+      } else if (e.code == ErrorCode::unavailable) {
+        retry = 1;  // busy
+      }
+      write_error(res, e, retry);
       return;
     }
-    state.limiter.record(address, now);
+    if (reached != Reached::authentic) {
+      if (int64_t wait = state.limiter.blocked_for(webhook, now, limit); wait > 0) {
+        reject_counter("rate_limited").add();
+        write_error(res, Error{ErrorCode::rate_limited, "too many refused notifications", ""},
+                    static_cast<int>(wait));
+        return;
+      }
+      state.limiter.record(webhook, now);
+    }
     reject_counter(reason_label(e.code)).add();
     core::log("hook.rejected", {{"provider", provider},
                                 {"reason", reason_label(e.code)},

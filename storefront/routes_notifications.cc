@@ -26,6 +26,7 @@ json summary_json(const Config& config, const in::ConnectionSummary& s) {
   for (const auto& [name, hint] : s.hints) secrets[name] = hint;
   json out = {{"provider", s.provider},
               {"connected", true},
+              {"needs_reconnect", s.needs_reconnect},
               {"secrets", secrets},
               {"updated_at", core::format_rfc3339_vietnam(s.updated_at)},
               {"webhook_url", webhook_url(config, s.provider, s.producer_id)}};

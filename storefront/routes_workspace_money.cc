@@ -145,6 +145,12 @@ void payments_page(AppContext& app, const BoxRef& box, const httplib::Request& r
         std::string hints;
         for (const auto& [secret, hint] : c.hints)
           hints += (hints.empty() ? "" : ", ") + secret + " " + hint;
+        if (c.needs_reconnect) {
+          s.set("reconnect", "Cần kết nối lại: máy chủ đã đổi khoá mã hoá nên không mở được khoá " +
+                                 std::string(name) + " đã lưu, và báo có từ " + name +
+                                 " đang bị từ chối tạm thời. Hãy dán lại khoá bên dưới.");
+          continue;
+        }
         s.set("connected", "Đã kết nối lúc " + time_vi(c.updated_at) +
                                (c.mode.empty() ? "" : ", chế độ " + c.mode) +
                                (hints.empty() ? "" : " (" + hints + ")"));

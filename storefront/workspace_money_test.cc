@@ -15,6 +15,8 @@
 #include "core/ledger.h"
 #include "core/orders.h"
 #include "core/payments.h"
+#include "integrations/notification_accounts.h"
+#include "integrations/secret_box.h"
 #include "storefront/auth.h"
 #include "storefront/workspace_fixture.h"
 
@@ -170,6 +172,30 @@ TEST_F(WorkspaceMoney, ConnectingAServiceKeepsTheKeySealedAndShowsTheWebhookUrl)
   auto s = stored->prepare("SELECT count(*) FROM notification_connections").value();
   ASSERT_TRUE(s.step().value());
   EXPECT_EQ(s.column_int(0), 1);
+}
+
+// After the installation's key changed, a stored connection no longer opens: the payments page
+// says so and asks for the keys again, instead of showing it as connected.
+TEST_F(WorkspaceMoney, ThePaymentsPageAsksToConnectAgainAfterTheKeyChanged) {
+  {
+    auto other = integrations::SecretBox::from_key(std::string(64, 'd')).value();
+    auto db = server_->db().acquire_writer().value();
+    integrations::NotificationAccounts accounts(*db, server_->clock(), &other);
+    ASSERT_TRUE(accounts.connect(ids_.producer_a, "casso", {{"secret", "casso-secret-Ab12"}}));
+  }
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  auto page = browser.get("/quan-ly/thanh-toan");
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200);
+  EXPECT_TRUE(has(page->body, "Cần kết nối lại")) << page->body;
+  EXPECT_FALSE(has(page->body, "Đã kết nối lúc"));
+  ASSERT_EQ(
+      browser.post("/quan-ly/thanh-toan/ket-noi/casso", {{"secret", "casso-secret-Ab12"}})->status,
+      200);
+  page = browser.get("/quan-ly/thanh-toan");
+  EXPECT_FALSE(has(page->body, "Cần kết nối lại"));
+  EXPECT_TRUE(has(page->body, "Đã kết nối lúc"));
 }
 
 TEST_F(WorkspaceMoney, AnOfficerHelpingAProducerDoesNotTouchTheKeys) {
