@@ -6,7 +6,10 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -340,6 +343,63 @@ TEST_F(TrustedProxiesTest, BehindTheProxyEachClientIsCountedApart) {
             429);
   EXPECT_EQ(post("/api/v1/checkout", checkout("0912000031"), from("198.51.100.8")).status, 201);
   EXPECT_EQ(count("SELECT count(*) FROM orders WHERE client_address = '198.51.100.7'"), 2);
+}
+
+// One line or household has a whole IPv6 /64 and may take any address in it: the limits count
+// the /64, so rotating addresses in it gains nothing.
+TEST_F(TrustedProxiesTest, AnIpv6ClientIsCountedByItsSlash64) {
+  Config config = behind_proxy();
+  config.checkout_max_per_address = 2;
+  start(config);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(post("/api/v1/checkout", checkout("09120000" + std::to_string(40 + i)),
+                   from("2001:db8:1:2::" + std::to_string(i + 1)))
+                  .status,
+              201);
+  }
+  EXPECT_EQ(post("/api/v1/checkout", checkout("0912000050"), from("2001:db8:1:2:ffff::9")).status,
+            429);
+  EXPECT_EQ(post("/api/v1/checkout", checkout("0912000051"), from("2001:db8:1:3::1")).status, 201);
+  httplib::Request req;
+  req.remote_addr = "2001:db8:1:2:aaaa:bbbb:cccc:dddd";
+  EXPECT_EQ(limited_address(req, {}), "2001:db8:1:2::/64");
+  req.remote_addr = "::1";
+  EXPECT_EQ(limited_address(req, {}), "::1");
+  req.remote_addr = "::ffff:198.51.100.7";
+  EXPECT_EQ(limited_address(req, {}), "198.51.100.7");
+}
+
+// Behind a proxy on the same machine every connection comes from 127.0.0.1: /metrics is for the
+// machine itself and administrators, not for whoever the proxy forwards.
+TEST_F(TrustedProxiesTest, MetricsAreNotServedToAClientForwardedByTheProxy) {
+  start(behind_proxy());
+  auto client = server_->client();
+  auto forwarded = client.Get("/metrics", {{"X-Forwarded-For", "203.0.113.9"}});
+  ASSERT_TRUE(forwarded);
+  EXPECT_EQ(forwarded->status, 403);
+  auto local = client.Get("/metrics");
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->status, 200);
+}
+
+// The password check of a sign-in (scrypt, slow on purpose, open to anybody) never waits for or
+// holds the writer lock that checkouts and payments take.
+TEST_F(SignIn, ASignInDoesNotWaitForTheWriterLock) {
+  start();
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.get("/dang-nhap"));
+  auto held = server_->db().acquire_writer();
+  ASSERT_TRUE(held);
+  std::optional<DbPool::Lease> writer(std::move(*held));
+  auto signed_in = std::async(std::launch::async, [&] {
+    return browser.post("/dang-nhap", {{"login", "nsp1"}, {"password", kWorkspacePassword}});
+  });
+  const bool done = signed_in.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  writer.reset();
+  ASSERT_TRUE(done) << "the sign-in waited for the writer lock";
+  auto res = signed_in.get();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 303);
 }
 
 // --- Checkout limits ---

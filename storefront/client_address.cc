@@ -115,4 +115,17 @@ std::string client_address(const httplib::Request& req, const TrustedProxies& pr
   return last_trusted;  // every hop a trusted proxy: the request began at one of them
 }
 
+std::string limited_address(const httplib::Request& req, const TrustedProxies& proxies) {
+  std::string address = client_address(req, proxies);
+  unsigned char bytes[16];
+  if (address.find(':') == std::string::npos || address == "::1" ||
+      inet_pton(AF_INET6, address.c_str(), bytes) != 1) {
+    return address;
+  }
+  std::memset(bytes + 8, 0, 8);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (inet_ntop(AF_INET6, bytes, text, sizeof text) == nullptr) return address;
+  return std::string(text) + "/64";
+}
+
 }  // namespace chophien::storefront

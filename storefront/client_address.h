@@ -49,4 +49,9 @@ std::optional<std::string> canonical_address(std::string_view text);
 // an IP address (a proxy never writes one: only a client could).
 std::string client_address(const httplib::Request& req, const TrustedProxies& proxies);
 
+// The client as the per-address limits count it (sign-in throttling, the checkout caps): an IPv6
+// address by its /64 ("2001:db8:1:2::/64"), since one line or household gets a whole /64 and may
+// take any address in it; IPv4, loopback and anything else as client_address() gives it.
+std::string limited_address(const httplib::Request& req, const TrustedProxies& proxies);
+
 }  // namespace chophien::storefront

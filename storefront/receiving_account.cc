@@ -13,12 +13,13 @@ std::string masked_account(const core::BankAccount& account) {
   return name + " ···" + (number.size() > 4 ? number.substr(number.size() - 4) : number);
 }
 
-Result<void> confirm_password(core::Database& db, const core::Clock& clock, const core::User& user,
-                              std::string_view password, std::string_view client_addr) {
+Result<void> confirm_password(core::Database& db, const core::Clock& clock, const Config& config,
+                              const core::User& user, std::string_view password,
+                              std::string_view client_addr) {
   if (password.empty()) {
     return invalid_input("the password is required to change the receiving account", "password");
   }
-  core::Users users(db, clock, api_options().users);
+  core::Users users(db, clock, sign_in_options(config));
   auto session = users.authenticate(user.login, password, client_addr);
   if (!session) {
     if (session.error().code == ErrorCode::unauthenticated) {

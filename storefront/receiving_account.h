@@ -26,6 +26,7 @@
 #include "core/producers.h"
 #include "core/result.h"
 #include "core/users.h"
+#include "storefront/config.h"
 
 namespace chophien::storefront {
 
@@ -44,8 +45,11 @@ std::string masked_account(const core::BankAccount& account);
 // (field "password") when empty, forbidden (field "password") when wrong, rate_limited when
 // throttled; storage errors pass through. Leaves no session behind. Call it outside a
 // transaction: a wrong password must stay counted although the change is refused.
-Result<void> confirm_password(core::Database& db, const core::Clock& clock, const core::User& user,
-                              std::string_view password, std::string_view client_addr);
+// `client_addr` as storefront/client_address.h gives it; the throttling is the installation's
+// sign-in settings (sign_in_options). Slow (scrypt): never call it under the writer lock.
+Result<void> confirm_password(core::Database& db, const core::Clock& clock, const Config& config,
+                              const core::User& user, std::string_view password,
+                              std::string_view client_addr);
 
 // Appends the action-log entry for a change from `before` to `after`, when the account (bank or
 // number) changed; nothing otherwise. `record` carries who acted and for which producer.

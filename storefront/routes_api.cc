@@ -72,7 +72,7 @@ Result<Reply> login(ApiCall& call) {
   if (!*name || (*name)->empty()) return invalid_input("login is required", "login");
   if (!*password || (*password)->empty()) return invalid_input("password is required", "password");
   core::Users users(call.db, call.app.clock, sign_in_options(call.app.config));
-  const std::string address = client_address(call.req, call.app.config.trusted_proxies);
+  const std::string address = limited_address(call.req, call.app.config.trusted_proxies);
   auto session = users.authenticate(**name, **password, address);
   if (!session) {
     if (session.error().code == ErrorCode::rate_limited) {
@@ -114,7 +114,7 @@ Result<Reply> change_password(ApiCall& call) {
   if (!*fresh || (*fresh)->empty())
     return invalid_input("new_password is required", "new_password");
   core::Users users(call.db, call.app.clock, sign_in_options(call.app.config));
-  const std::string address = client_address(call.req, call.app.config.trusted_proxies);
+  const std::string address = limited_address(call.req, call.app.config.trusted_proxies);
   auto done = users.change_password(caller->session, **current, **fresh, address);
   if (!done) {
     if (done.error().code == ErrorCode::rate_limited) {
@@ -362,8 +362,9 @@ Result<Reply> patch_producer(ApiCall& call) {
   if (caller->is_producer() && !core::same_account(before, checked->bank)) {
     auto password = read_string(*body, "password", "password");
     if (!password) return password.error();
-    if (auto ok = confirm_password(call.db, call.app.clock, caller->user(), password->value_or(""),
-                                   call.req.remote_addr);
+    if (auto ok = confirm_password(call.db, call.app.clock, call.app.config, caller->user(),
+                                   password->value_or(""),
+                                   limited_address(call.req, call.app.config.trusted_proxies));
         !ok) {
       return ok.error();
     }
@@ -394,7 +395,10 @@ void register_api_account_routes(Router& router, AppContext& app) {
   router.get("/api/v1/producers", api_handler(app, list_producers));
   router.post("/api/v1/producers", api_handler(app, create_producer));
   router.get(R"(/api/v1/producers/(\d+))", api_handler(app, get_producer));
-  router.patch(R"(/api/v1/producers/(\d+))", api_handler(app, patch_producer));
+  // A connection of its own, not the writer lock: a producer's change of receiving account checks
+  // its password (scrypt), which must not hold up checkouts; the update waits in SQLite's busy
+  // handler instead.
+  router.patch(R"(/api/v1/producers/(\d+))", api_handler(app, patch_producer, DbAccess::reader));
 }
 
 void register_api_routes(Router& router, AppContext& app) {

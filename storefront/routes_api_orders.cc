@@ -106,7 +106,7 @@ Result<Reply> checkout(ApiCall& call) {
   if (!body) return body.error();
   auto request = read_checkout(*body);
   if (!request) return request.error();
-  request->client_address = client_address(call.req, call.app.config.trusted_proxies);
+  request->client_address = limited_address(call.req, call.app.config.trusted_proxies);
   // Written with the checkouts arriving beside it; the answer is built outside the writer lock.
   auto placed = call.app.checkouts->checkout(*request);
   if (!placed) {

@@ -12,6 +12,7 @@
 #include "qr/banks.h"
 #include "qr/image.h"
 #include "qr/payload.h"
+#include "storefront/client_address.h"
 #include "storefront/http_errors.h"
 #include "storefront/quick_link.h"
 #include "storefront/routes.h"
@@ -111,8 +112,8 @@ void healthz(AppContext& app, const httplib::Request&, httplib::Response& res) {
 }
 
 void metrics(AppContext& app, const httplib::Request& req, httplib::Response& res) {
-  const bool allowed =
-      is_loopback(req.remote_addr) || (app.is_admin_request && app.is_admin_request(req));
+  const bool allowed = is_loopback(client_address(req, app.config.trusted_proxies)) ||
+                       (app.is_admin_request && app.is_admin_request(req));
   if (!allowed) {
     return write_error(res, Error{ErrorCode::forbidden,
                                   "metrics are served to 127.0.0.1 and administrators only", ""});

@@ -841,7 +841,7 @@ void Shop::checkout(const httplib::Request& req, httplib::Response& res) {
     request.customer_address = in.address;
   }
   request.note = in.note;
-  request.client_address = client_address(req, app_.config.trusted_proxies);
+  request.client_address = limited_address(req, app_.config.trusted_proxies);
   auto placed = app_.checkouts->checkout(request);
   if (!placed) {
     const Error& e = placed.error();

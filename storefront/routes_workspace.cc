@@ -78,10 +78,13 @@ void post_sign_in(AppContext& app, const httplib::Request& req, httplib::Respons
   if (login.empty() || password.empty()) {
     return sign_in_form(app, req, res, login, next, "Hãy nhập tên đăng nhập và mật khẩu.", 400);
   }
-  auto db = app.db.acquire_writer();
+  // A connection of its own, not the writer lock: the password check (scrypt) is slow on purpose
+  // and anybody may ask for it, so it must never hold up checkouts and payments (as the API's
+  // sign-in). Its few writes wait in SQLite's busy handler instead.
+  auto db = app.db.acquire();
   if (!db) return write_html_error(res, db.error(), 1);
   core::Users users(**db, app.clock, sign_in_options(app.config));
-  const std::string address = client_address(req, app.config.trusted_proxies);
+  const std::string address = limited_address(req, app.config.trusted_proxies);
   auto session = users.authenticate(login, password, address);
   if (!session) {
     switch (session.error().code) {
@@ -141,7 +144,7 @@ void post_password(AppContext& app, const httplib::Request& req, httplib::Respon
   if (fresh != form_value(req, "new_password_again"))
     return password_form(app, *ws, req, res, "Hai lần nhập mật khẩu mới không giống nhau.", 400);
   core::Users users(**db, app.clock, sign_in_options(app.config));
-  const std::string address = client_address(req, app.config.trusted_proxies);
+  const std::string address = limited_address(req, app.config.trusted_proxies);
   auto done = users.change_password(ws->caller.session, current, fresh, address);
   if (!done) {
     switch (done.error().code) {

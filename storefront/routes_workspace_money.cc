@@ -31,6 +31,7 @@
 #include "integrations/secret_box.h"
 #include "qr/banks.h"
 #include "qr/image.h"
+#include "storefront/client_address.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
 #include "storefront/receiving_account.h"
@@ -494,7 +495,9 @@ bool bin_in_directory(std::string_view bin) { return qr::find_bank_by_bin(bin) !
 // POST /quan-ly/ma-qr/tai-khoan: the producer changes its receiving account, confirmed with its
 // password (storefront/receiving_account.h).
 void change_account(AppContext& app, const httplib::Request& req, httplib::Response& res) {
-  auto db = app.db.acquire_writer();
+  // Not the writer lock: the password check (scrypt) must not hold up checkouts; the update waits
+  // in SQLite's busy handler instead.
+  auto db = app.db.acquire();
   if (!db) return write_html_error(res, db.error(), 1);
   auto ws = open_producer_workspace(app, **db, req, res);
   if (!ws) return;
@@ -526,8 +529,9 @@ void change_account(AppContext& app, const httplib::Request& req, httplib::Respo
       checked->bank.holder == current->fields.bank.holder)
     return redirect_see_other(res, "/quan-ly/ma-qr");
   if (!core::same_account(checked->bank, current->fields.bank)) {
-    auto confirmed = confirm_password(**db, app.clock, ws->caller.user(),
-                                      form_value(req, "password"), req.remote_addr);
+    auto confirmed = confirm_password(**db, app.clock, app.config, ws->caller.user(),
+                                      form_value(req, "password"),
+                                      limited_address(req, app.config.trusted_proxies));
     if (!confirmed) {
       switch (confirmed.error().code) {
         case ErrorCode::invalid_input:
