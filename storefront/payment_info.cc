@@ -87,9 +87,18 @@ std::string png_data_uri(std::string_view payload) {
   return "data:image/png;base64," + out;
 }
 
+// payOS pays into the account its channel is tied to: a link into another account than the one
+// this order shows (keys of somebody else's channel pasted into the producer's connection) is
+// neither kept nor offered. (Links fetched again after a 231 carry no account.)
+bool pays_into_the_orders_account(const integrations::PaymentLink& link, const core::Order& order) {
+  return (link.account_number.empty() || link.account_number == order.receiving.account) &&
+         (link.bin.empty() || link.bin == order.receiving.bin);
+}
+
 std::optional<PayosOffer> offer_from(const integrations::PaymentLink& link,
                                      const core::Order& order) {
   if (link.checkout_url.empty() || link.amount != order.total_vnd) return std::nullopt;
+  if (!pays_into_the_orders_account(link, order)) return std::nullopt;
   if (!link.status.empty() && link.status != "PENDING") return std::nullopt;
   return PayosOffer{link.checkout_url, link.qr_code, png_data_uri(link.qr_code), link.amount};
 }
@@ -158,8 +167,9 @@ std::optional<PayosOffer> payos_offer(const Config& config, DbPool& db, const co
 
   std::optional<PayosOffer> offer;
   if (link) {
-    auto lease = db.acquire();
-    if (lease) {
+    if (!pays_into_the_orders_account(*link, order)) {
+      log_failure(order, "payOS's link pays into another account than the order shows");
+    } else if (auto lease = db.acquire(); lease) {
       auto saved = integrations::PayosLinkStore(*lease, clock).save(order.id, *link);
       if (!saved) log_failure(order, saved.error().message);
     }

@@ -99,7 +99,7 @@ class FakePayos {
       }
       const std::string id = "pl" + std::to_string(1000 + code);
       json data = {{"bin", "970436"},
-                   {"accountNumber", kAccount},
+                   {"accountNumber", account},
                    {"accountName", "HTX CHE SHAN"},
                    {"amount", body["amount"]},
                    {"description", body["description"]},
@@ -171,6 +171,7 @@ class FakePayos {
 
   std::atomic<int> creates{0}, gets{0}, bad_signatures{0};
   std::string answer_key = kChecksum;  // the key payOS signs its answers with
+  std::string account = kAccount;      // the account payOS says the link pays into
   std::vector<json> requests;          // accepted create requests
 
  private:
@@ -371,6 +372,24 @@ TEST_F(PayosOrderPage, ARefusedRequestOrAForgedAnswerLeavesOnlyOurVietqrAndIsLog
   EXPECT_EQ(html.find("payOS"), std::string::npos);
   EXPECT_EQ(stored_links(), 0);
   EXPECT_NE(log().find("event=payos.link_failed order=" + forged.order.code), std::string::npos);
+}
+
+// payOS pays into whatever account its channel is tied to. A link into any other account than the
+// one the order shows (a payOS connection replaced with somebody else's keys) is never offered.
+TEST_F(PayosOrderPage, ALinkIntoAnotherAccountThanTheOrdersIsNeverOffered) {
+  FakePayos fake;
+  start(fake.url());
+  connect();
+  fake.account = "1903999888777";  // another channel's account
+  auto placed = place();
+  std::string html = page(placed);
+  EXPECT_TRUE(shows_our_vietqr(html, placed));
+  EXPECT_EQ(html.find("pay.payos.vn"), std::string::npos);
+  EXPECT_EQ(html.find("1903999888777"), std::string::npos);
+  EXPECT_NE(log().find("event=payos.link_failed order=" + placed.order.code), std::string::npos)
+      << log();
+  // Also when the link was stored earlier: it is checked again each time it is shown.
+  EXPECT_EQ(page(placed).find("pay.payos.vn"), std::string::npos);
 }
 
 TEST_F(PayosOrderPage, PayosWebhookForTheLinkPaysTheOrderAndAWrongSignatureIsRefused) {
