@@ -580,7 +580,8 @@ TEST_F(Hooks, AProducerConnectsSepayAndSeesOnlyTheLastFourCharacters) {
     return client.Put(path, {{"Authorization", "Bearer " + token}}, body.dump(),
                       "application/json");
   };
-  const json settings = {{"mode", "apikey"}, {"api_key", "SEPAYKEY-visible-Zx9Q"}};
+  const json settings = {
+      {"mode", "apikey"}, {"api_key", "SEPAYKEY-visible-Zx9Q"}, {"password", "mat-khau-dai-du-12"}};
   auto res = put(mine, "/api/v1/producers/1/notifications/sepay", settings);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
@@ -602,7 +603,9 @@ TEST_F(Hooks, AProducerConnectsSepayAndSeesOnlyTheLastFourCharacters) {
   EXPECT_EQ(put(theirs, "/api/v1/producers/1/notifications/sepay", settings)->status, 403);
   EXPECT_EQ(put(officer, "/api/v1/producers/1/notifications/sepay", settings)->status, 403);
   EXPECT_EQ(client.Get("/api/v1/producers/1/notifications")->status, 401);
-  EXPECT_EQ(put(mine, "/api/v1/producers/1/notifications/sepay", {{"mode", "apikey"}})->status,
+  EXPECT_EQ(put(mine, "/api/v1/producers/1/notifications/sepay",
+                {{"mode", "apikey"}, {"password", "mat-khau-dai-du-12"}})
+                ->status,
             400);
   EXPECT_EQ(put(mine, "/api/v1/producers/1/notifications/tiki", settings)->status, 404);
 
@@ -614,15 +617,52 @@ TEST_F(Hooks, AProducerConnectsSepayAndSeesOnlyTheLastFourCharacters) {
   EXPECT_EQ(order(placed.order.code).status, core::OrderStatus::paid);
 }
 
+// Whoever holds a connection's keys decides which transfers pay the producer's orders: a stolen
+// session alone cannot replace them. The producer confirms with its password; an administrator
+// needs none; nothing is stored without it.
+TEST_F(Hooks, ConnectingAServiceNeedsTheProducersPassword) {
+  ApiOptions api;
+  api.users.scrypt.n = 1024;
+  set_api_options(api);
+  const std::string mine = token_for(*server_, "nsp1", core::Role::producer, 1);
+  const std::string admin = token_for(*server_, "quantri", core::Role::admin, std::nullopt);
+  auto client = server_->client();
+  auto put = [&](const std::string& token, const json& body) {
+    return client.Put("/api/v1/producers/1/notifications/casso",
+                      {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
+  };
+  const json keys = {{"secret", "attacker-secret-1"}};
+  auto missing = put(mine, keys);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_EQ(json::parse(missing->body)["error"]["field"], "password");
+  json wrong = keys;
+  wrong["password"] = "doan-bua";
+  auto refused = put(mine, wrong);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(json::parse(refused->body)["error"]["field"], "password");
+  {
+    auto db = server_->db().acquire().value();
+    auto s = db->prepare("SELECT count(*) FROM notification_connections").value();
+    ASSERT_TRUE(s.step().value());
+    EXPECT_EQ(s.column_int(0), 0);
+  }
+  json right = keys;
+  right["password"] = "mat-khau-dai-du-12";
+  EXPECT_EQ(put(mine, right)->status, 200);
+  EXPECT_EQ(put(admin, {{"secret", "admin-sets-it-1"}})->status, 200);
+}
+
 TEST(HooksWithoutKey, ConnectingIsRefusedWithAClearMessage) {
   ApiOptions api;
   api.users.scrypt.n = 1024;
   set_api_options(api);
   TestServer server(TestServer::quiet_config(), seed);
   const std::string token = token_for(server, "nsp1", core::Role::producer, 1);
-  auto res = server.client().Put("/api/v1/producers/1/notifications/casso",
-                                 {{"Authorization", "Bearer " + token}},
-                                 R"({"secret":"casso-secret-1"})", "application/json");
+  auto res = server.client().Put(
+      "/api/v1/producers/1/notifications/casso", {{"Authorization", "Bearer " + token}},
+      R"({"secret":"casso-secret-1","password":"mat-khau-dai-du-12"})", "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503);
   EXPECT_NE(res->body.find("CHOPHIEN_SECRET_KEY"), std::string::npos);

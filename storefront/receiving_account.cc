@@ -17,7 +17,7 @@ Result<void> confirm_password(core::Database& db, const core::Clock& clock, cons
                               const core::User& user, std::string_view password,
                               std::string_view client_addr) {
   if (password.empty()) {
-    return invalid_input("the password is required to change the receiving account", "password");
+    return invalid_input("the password is required to confirm this change", "password");
   }
   core::Users users(db, clock, sign_in_options(config));
   auto session = users.authenticate(user.login, password, client_addr);

@@ -10,8 +10,10 @@
 #include "integrations/notification_accounts.h"
 #include "integrations/secret_box.h"
 #include "storefront/auth.h"
+#include "storefront/client_address.h"
 #include "storefront/hooks.h"
 #include "storefront/http_errors.h"
+#include "storefront/receiving_account.h"
 
 namespace chophien::storefront {
 namespace {
@@ -89,25 +91,45 @@ void register_notification_routes(Router& router, AppContext& app) {
                       {"webhook_urls", urls},
                       {"encryption_configured", *box != nullptr}});
              });
-  router.put(R"(/api/v1/producers/(\d+)/notifications/([a-z_]+))",
-             [&app, box](const httplib::Request& req, httplib::Response& res) {
-               auto db = app.db.acquire_writer();
-               if (!db) return write_error(req, res, db.error(), 1);
-               auto id = producer_id_of(req);
-               if (!id) return write_error(req, res, id.error());
-               if (auto ok = allowed(*db, app.clock, req, *id); !ok) {
-                 return write_error(req, res, ok.error());
-               }
-               json body = json::parse(req.body, nullptr, false);
-               if (body.is_discarded() || !body.is_object()) {
-                 return write_error(req, res,
-                                    invalid_input("the body must be a JSON object", "body"));
-               }
-               in::NotificationAccounts accounts(*db, app.clock, box->get());
-               auto stored = accounts.connect(*id, req.matches[2].str(), body);
-               if (!stored) return write_error(req, res, stored.error());
-               reply(res, 200, summary_json(app.config, *stored));
-             });
+  router.put(
+      R"(/api/v1/producers/(\d+)/notifications/([a-z_]+))",
+      [&app, box](const httplib::Request& req, httplib::Response& res) {
+        // Not the writer lock: a producer's password is checked (scrypt) first.
+        auto db = app.db.acquire();
+        if (!db) return write_error(req, res, db.error(), 1);
+        auto id = producer_id_of(req);
+        if (!id) return write_error(req, res, id.error());
+        if (auto ok = allowed(*db, app.clock, req, *id); !ok) {
+          return write_error(req, res, ok.error());
+        }
+        json body = json::parse(req.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object()) {
+          return write_error(req, res, invalid_input("the body must be a JSON object", "body"));
+        }
+        // Whoever holds these keys decides which transfers pay this producer's orders:
+        // the producer confirms the change with its password (an administrator does not).
+        if (auto caller = require_caller(*db, app.clock, req); caller && caller->is_producer()) {
+          const json password = body.contains("password") ? body["password"] : json();
+          if (!password.is_null() && !password.is_string()) {
+            return write_error(req, res, invalid_input("password must be a string", "password"));
+          }
+          auto confirmed =
+              confirm_password(*db, app.clock, app.config, caller->user(),
+                               password.is_string() ? password.get<std::string>() : std::string(),
+                               limited_address(req, app.config.trusted_proxies));
+          if (!confirmed) {
+            const std::optional<int> retry = confirmed.error().code == ErrorCode::rate_limited
+                                                 ? std::optional<int>(60)
+                                                 : std::nullopt;
+            return write_error(req, res, confirmed.error(), retry);
+          }
+        }
+        body.erase("password");
+        in::NotificationAccounts accounts(*db, app.clock, box->get());
+        auto stored = accounts.connect(*id, req.matches[2].str(), body);
+        if (!stored) return write_error(req, res, stored.error());
+        reply(res, 200, summary_json(app.config, *stored));
+      });
 }
 
 }  // namespace chophien::storefront

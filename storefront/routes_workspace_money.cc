@@ -141,6 +141,7 @@ void payments_page(AppContext& app, const BoxRef& box, const httplib::Request& r
       s.set("name", name);
       s.set(std::string("is_") + code, mustache::data(true));
       s.set("webhook_url", webhook_url(app.config, code, *ws->producer_id));
+      s.set("confirm", mustache::data(ws->caller.is_producer()));
       for (const auto& c : *connected) {
         if (c.provider != code) continue;
         std::string hints;
@@ -224,7 +225,8 @@ void connect(AppContext& app, const BoxRef& box, const httplib::Request& req,
   std::string notice, problem;
   int status = 200;
   {
-    auto db = app.db.acquire_writer();
+    // Not the writer lock: the producer's password is checked (scrypt) first.
+    auto db = app.db.acquire();
     if (!db) return write_html_error(res, db.error(), 1);
     auto ws = open_producer_workspace(app, **db, req, res);
     if (!ws) return;
@@ -234,6 +236,33 @@ void connect(AppContext& app, const BoxRef& box, const httplib::Request& req,
           Error{ErrorCode::forbidden,
                 "Chỉ nhà sản xuất hoặc quản trị viên mới được đổi khoá dịch vụ thanh toán.", ""});
     const std::string provider = req.matches[1];
+    // Whoever holds these keys decides which transfers mark this producer's orders paid (and for
+    // payOS, where its customers pay): a sensitive change, confirmed with the producer's password
+    // like a change of receiving account, so that a stolen session cannot make it alone.
+    if (ws->caller.is_producer()) {
+      auto confirmed = confirm_password(**db, app.clock, app.config, ws->caller.user(),
+                                        form_value(req, "password"),
+                                        limited_address(req, app.config.trusted_proxies));
+      if (!confirmed) {
+        switch (confirmed.error().code) {
+          case ErrorCode::invalid_input:
+            problem = "Hãy nhập mật khẩu của bạn để xác nhận kết nối " + provider + ".";
+            status = 400;
+            break;
+          case ErrorCode::forbidden:
+            problem = "Mật khẩu không đúng. Kết nối " + provider + " chưa đổi.";
+            status = 403;
+            break;
+          case ErrorCode::rate_limited:
+            problem = "Đã nhập sai mật khẩu quá nhiều lần. Hãy chờ một lát rồi thử lại.";
+            status = 429;
+            break;
+          default:
+            return write_html_error(res, confirmed.error(), 1);
+        }
+        return payments_page(app, box, req, res, notice, problem, status);
+      }
+    }
     nlohmann::json body = nlohmann::json::object();
     auto put = [&](const char* name) {
       const std::string value = form_value(req, name);

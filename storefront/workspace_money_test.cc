@@ -158,11 +158,13 @@ TEST_F(WorkspaceMoney, ConnectingAServiceKeepsTheKeySealedAndShowsTheWebhookUrl)
   auto page = browser.get("/quan-ly/thanh-toan");
   ASSERT_TRUE(page);
   EXPECT_TRUE(has(page->body, "/hooks/sepay")) << page->body;
-  auto bad = browser.post("/quan-ly/thanh-toan/ket-noi/casso", {{"secret", "short"}});
+  auto bad = browser.post("/quan-ly/thanh-toan/ket-noi/casso",
+                          {{"secret", "short"}, {"password", fixtures::kWorkspacePassword}});
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   const std::string secret = "casso-webhook-secret-Xy12";
-  auto res = browser.post("/quan-ly/thanh-toan/ket-noi/casso", {{"secret", secret}});
+  auto res = browser.post("/quan-ly/thanh-toan/ket-noi/casso",
+                          {{"secret", secret}, {"password", fixtures::kWorkspacePassword}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_TRUE(has(res->body, "Đã lưu kết nối casso"));
@@ -190,12 +192,36 @@ TEST_F(WorkspaceMoney, ThePaymentsPageAsksToConnectAgainAfterTheKeyChanged) {
   ASSERT_EQ(page->status, 200);
   EXPECT_TRUE(has(page->body, "Cần kết nối lại")) << page->body;
   EXPECT_FALSE(has(page->body, "Đã kết nối lúc"));
-  ASSERT_EQ(
-      browser.post("/quan-ly/thanh-toan/ket-noi/casso", {{"secret", "casso-secret-Ab12"}})->status,
-      200);
+  ASSERT_EQ(browser
+                .post("/quan-ly/thanh-toan/ket-noi/casso",
+                      {{"secret", "casso-secret-Ab12"}, {"password", fixtures::kWorkspacePassword}})
+                ->status,
+            200);
   page = browser.get("/quan-ly/thanh-toan");
   EXPECT_FALSE(has(page->body, "Cần kết nối lại"));
   EXPECT_TRUE(has(page->body, "Đã kết nối lúc"));
+}
+
+TEST_F(WorkspaceMoney, ConnectingAServiceAsksForTheProducersPassword) {
+  Browser browser(*server_);
+  ASSERT_TRUE(browser.sign_in("nsp1"));
+  auto page = browser.get("/quan-ly/thanh-toan");
+  ASSERT_TRUE(page);
+  EXPECT_TRUE(has(page->body, "Mật khẩu của bạn (để xác nhận)"));
+  auto missing =
+      browser.post("/quan-ly/thanh-toan/ket-noi/casso", {{"secret", "casso-secret-Xy12"}});
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+  EXPECT_TRUE(has(missing->body, "Hãy nhập mật khẩu của bạn để xác nhận kết nối casso."));
+  auto wrong = browser.post("/quan-ly/thanh-toan/ket-noi/casso",
+                            {{"secret", "casso-secret-Xy12"}, {"password", "doan-bua"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  EXPECT_TRUE(has(wrong->body, "Mật khẩu không đúng. Kết nối casso chưa đổi."));
+  auto stored = server_->db().acquire().value();
+  auto s = stored->prepare("SELECT count(*) FROM notification_connections").value();
+  ASSERT_TRUE(s.step().value());
+  EXPECT_EQ(s.column_int(0), 0);
 }
 
 TEST_F(WorkspaceMoney, AnOfficerHelpingAProducerDoesNotTouchTheKeys) {
