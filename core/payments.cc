@@ -281,11 +281,14 @@ Result<bool> PaymentStore::receives_into(int64_t producer_id, std::string_view a
   if (account_number.empty()) return false;
   auto s_lease = stmts_.get(
       "SELECT EXISTS (SELECT 1 FROM producers WHERE id = ?1 AND bank_account = ?2) OR "
-      "EXISTS (SELECT 1 FROM orders WHERE producer_id = ?1 AND pay_account = ?2 AND "
-      "status = 'pending_payment')");
+      "(EXISTS (SELECT 1 FROM orders WHERE producer_id = ?1 AND pay_account = ?2 AND "
+      "created_at > ?3) AND "
+      "NOT EXISTS (SELECT 1 FROM producers WHERE id <> ?1 AND bank_account = ?2))");
   if (!s_lease) return s_lease.error();
   Statement& s = s_lease->get();
-  s.bind(1, producer_id).bind(2, account_number);
+  s.bind(1, producer_id)
+      .bind(2, account_number)
+      .bind(3, clock_.now() - kEarlierAccountDays * 86400);
   auto found = s.step();
   if (!found) return found.error();
   return *found && s.column_int(0) != 0;

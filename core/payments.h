@@ -7,7 +7,7 @@
 // BankNotification::producer_id and never looked up by account number. It can pay only that
 // producer's orders and record only that producer's sales. Before calling receive(), the caller
 // checks that the notification names an account the producer receives on now (receives_into():
-// the producer's registered account, or the account a still-pending order of theirs shows); a
+// the producer's registered account, or an earlier one a recent order of theirs shows); a
 // notification that does not is refused there and never reaches this store. (Matching checks it
 // again: a row stored otherwise is left 'unmatched'.)
 //
@@ -105,9 +105,11 @@ class PaymentStore {
       : db_(db), clock_(clock), orders_(db, clock), ledger_(db, clock), stmts_(db) {}
 
   // Whether `producer_id` receives payments into `account_number` now: it is the producer's
-  // registered account, or the account a still-pending order of that producer shows (an order
-  // placed before the producer changed accounts keeps the account its QR shows). Never true for
-  // an empty account number.
+  // registered account, or an earlier account that one of that producer's orders of the last
+  // kEarlierAccountDays shows (an order placed before the producer changed accounts keeps the
+  // account its QR shows, and its transfer, or a late or second one, still arrives there) while
+  // no other producer has registered that account since. Never true for an empty account number.
+  static constexpr int64_t kEarlierAccountDays = 90;
   Result<bool> receives_into(int64_t producer_id, std::string_view account_number);
 
   // Stores, then matches. Errors: invalid_input (field named; producer_id missing); unavailable

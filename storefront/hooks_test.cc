@@ -937,8 +937,17 @@ TEST_F(PaymentTenancy, APendingOrderPlacedBeforeAnAccountChangeIsStillPaidIntoIt
       status_of(send(1, sepay_body(8002, "CK " + after.order.code, kPrice, "in", "0071000999999"))),
       200);
   EXPECT_EQ(order(after.order.code).status, core::OrderStatus::paid);
-  // No pending order shows the old account any more: refused.
-  EXPECT_EQ(status_of(send(1, sepay_body(8003, "ban hang", 50000))), 403);
+  // A late or second transfer into the old account is still the producer's money, and is kept
+  // (here a sale at the stall)...
+  EXPECT_EQ(status_of(send(1, sepay_body(8003, "ban hang", 50000))), 200);
+  // ...until another producer registers that account: then the old one is no longer this one's.
+  sql("UPDATE producers SET bank_account = '" + std::string(kAccount) + "' WHERE id = 2");
+  EXPECT_EQ(status_of(send(1, sepay_body(8004, "ban hang", 50000))), 403);
+  // And after 90 days without an order showing it.
+  sql("UPDATE producers SET bank_account = '" + std::string(kOtherAccount) + "' WHERE id = 2");
+  EXPECT_EQ(status_of(send(1, sepay_body(8005, "ban hang", 50000))), 200);
+  server_->clock().advance(91 * 86400);
+  EXPECT_EQ(status_of(send(1, sepay_body(8006, "ban hang", 50000))), 403);
 }
 
 }  // namespace

@@ -170,8 +170,9 @@ Result<core::BankNotification> accept(AppContext& app, HookState& state, std::st
   auto notification = parse(provider, req.body);
   if (!notification) return notification.error();
   // The notification belongs to this connection's producer and nobody else, and must name an
-  // account that producer receives on (its registered one, or the one a pending order of theirs
-  // shows): without one, or naming another, it is refused and nothing is stored.
+  // account that producer receives on (its registered one, or an earlier one a recent order of
+  // theirs shows: PaymentStore::receives_into): without one, or naming another, it is refused and
+  // nothing is stored.
   notification->producer_id = producer_id;
   auto ours =
       core::PaymentStore(db, app.clock).receives_into(producer_id, notification->account_number);
