@@ -344,6 +344,22 @@ TEST_F(Hooks, ForgeriesOnOneProducersWebhookDoNotLimitAnothers) {
   EXPECT_EQ(sepay_hmac(body, "sepay-hmac-2", std::nullopt, 2)->status, 200);
 }
 
+// Producer ids in a URL are the sender's choice: requests for connections that do not exist are
+// counted by the sender's address, not one entry per id, and do not limit a real webhook.
+TEST_F(Hooks, RequestsForConnectionsThatDoNotExistAreCountedByAddress) {
+  HooksOptions options;
+  options.rejections_per_minute = 3;
+  set_hooks_options(options);
+  connect("sepay", {{"mode", "hmac"}, {"secret", "sepay-hmac-1"}});
+  const std::string body = sepay_body(804, "ban hang", 50000);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(sepay_hmac(body, "x", std::nullopt, 1000 + i)->status, 401);
+  }
+  EXPECT_EQ(sepay_hmac(body, "x", std::nullopt, 2000)->status, 429);
+  EXPECT_EQ(sepay_hmac(body, "x", std::nullopt, 1)->status, 401);  // the real webhook's count
+  EXPECT_EQ(sepay_hmac(body)->status, 200);
+}
+
 TEST_F(Hooks, TheSameNotificationTwiceAtOnceMakesOnePayment) {
   connect("sepay", {{"mode", "hmac"}, {"secret", "sepay-hmac-1"}});
   auto placed = place();

@@ -56,8 +56,9 @@ class RejectionLimiter {
     auto& times = seen_[webhook];
     prune(times, now);
     times.push_back(now);
-    // Keep the table small under a flood of producer ids: forget quiet ones.
-    if (seen_.size() > 10000) {
+    // Keep the table small: forget quiet entries, at most once a second.
+    if (seen_.size() > 10000 && now != last_pruned_) {
+      last_pruned_ = now;
       for (auto i = seen_.begin(); i != seen_.end();) {
         prune(i->second, now);
         i = i->second.empty() ? seen_.erase(i) : std::next(i);
@@ -71,6 +72,7 @@ class RejectionLimiter {
   }
   std::mutex mutex_;
   std::map<std::string, std::deque<int64_t>> seen_;
+  int64_t last_pruned_ = 0;
 };
 
 struct HookState {
@@ -135,7 +137,7 @@ Result<core::BankNotification> parse(std::string_view provider, const std::strin
 
 // How far a request got in accept(): a refusal of an authentic one is not counted by the limiter,
 // and a connection whose secrets no longer open is the server's trouble, not the sender's.
-enum class Reached { start, unreadable, authentic };
+enum class Reached { start, no_connection, unreadable, authentic };
 
 // Everything before storing; an error here is a rejection.
 Result<core::BankNotification> accept(AppContext& app, HookState& state, std::string_view provider,
@@ -152,6 +154,7 @@ Result<core::BankNotification> accept(AppContext& app, HookState& state, std::st
   auto connection = accounts.find(producer_id, provider);
   if (!connection) {
     if (connection.error().code == ErrorCode::not_found) {
+      reached = Reached::no_connection;
       return Error{ErrorCode::unauthenticated, "no such connection", ""};
     }
     if (connection.error().code == ErrorCode::forbidden) {
@@ -231,13 +234,18 @@ void handle(AppContext& app, HookState& state, const std::string& provider,
       return;
     }
     if (reached != Reached::authentic) {
-      if (int64_t wait = state.limiter.blocked_for(webhook, now, limit); wait > 0) {
+      // Requests for producers or services that have no connection are counted by client address
+      // instead: the ids in a URL are the sender's choice and must not grow the table.
+      const std::string counted = reached == Reached::no_connection || producer_id == 0
+                                      ? provider + "/?/" + address
+                                      : webhook;
+      if (int64_t wait = state.limiter.blocked_for(counted, now, limit); wait > 0) {
         reject_counter("rate_limited").add();
         write_error(res, Error{ErrorCode::rate_limited, "too many refused notifications", ""},
                     static_cast<int>(wait));
         return;
       }
-      state.limiter.record(webhook, now);
+      state.limiter.record(counted, now);
     }
     reject_counter(reason_label(e.code)).add();
     core::log("hook.rejected", {{"provider", provider},
