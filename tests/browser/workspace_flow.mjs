@@ -76,6 +76,28 @@ async function signIn(page, base, login, password) {
   check(new URL(page.url()).pathname.startsWith('/quan-ly'), `${login} signed in and landed on ${page.url()}`);
 }
 
+// A login somebody else created: the first sign-in lands on the password page, and nothing else
+// opens until the person has chosen a password of their own.
+async function signInFirstTime(page, base, login, temporary, chosen, name) {
+  await page.goto(`${base}/dang-nhap`);
+  await page.fill('#login', login);
+  await page.fill('#password', temporary);
+  const [landing] = await Promise.all([
+    page.waitForNavigation(),
+    page.click('form[action="/dang-nhap"] button[type="submit"]'),
+  ]);
+  check(new URL(page.url()).pathname === '/quan-ly/doi-mat-khau', `${login}: the first sign-in landed on ${page.url()}`);
+  await checkPage(page, landing, `${name}-must-change`);
+  const blocked = await page.goto(`${base}/quan-ly`);
+  check(new URL(page.url()).pathname === '/quan-ly/doi-mat-khau', `${login}: the workspace opened before the password was changed`);
+  await checkPage(page, blocked, `${name}-still-must-change`);
+  await page.fill('#current_password', temporary);
+  await page.fill('#new_password', chosen);
+  await page.fill('#new_password_again', chosen);
+  await submit(page, page.locator('form[action="/quan-ly/doi-mat-khau"]'), `${name}-password-changed`);
+  check(new URL(page.url()).pathname.startsWith('/quan-ly'), `${login}: after the change landed on ${page.url()}`);
+}
+
 async function text(page, selector) {
   return (await page.locator(selector).first().innerText()).trim();
 }
@@ -127,7 +149,7 @@ async function main() {
 
     // 2. The officer creates a producer together with its login.
     const officer = await person(browser);
-    await signIn(officer, base, 'canbo.baolam', 'mat-khau-can-bo-2026');
+    await signInFirstTime(officer, base, 'canbo.baolam', 'mat-khau-can-bo-2026', 'can-bo-tu-dat-2026', 'officer');
     await visit(officer, `${base}/quan-ly/nha-san-xuat`, 'officer-register');
     await visit(officer, `${base}/quan-ly/nha-san-xuat/moi`, 'officer-new-producer');
     await officer.fill('#name', 'HTX Mật ong Lý Bôn');
@@ -148,7 +170,7 @@ async function main() {
 
     // 3. The producer signs in, adds a product and its photo.
     const producer = await person(browser);
-    await signIn(producer, base, 'matong.lybon', 'mat-khau-nsx-2026');
+    await signInFirstTime(producer, base, 'matong.lybon', 'mat-khau-nsx-2026', 'nsx-tu-dat-mat-khau', 'producer');
     await visit(producer, `${base}/quan-ly`, 'producer-home');
     await visit(producer, `${base}/quan-ly/san-pham/moi`, 'producer-new-product');
     await producer.fill('#name', 'Mật ong bạc hà Lý Bôn');
@@ -205,7 +227,7 @@ async function main() {
     check((await text(producer, '#status')) === 'Đã giao', `after fulfilling the status is "${await text(producer, '#status')}"`);
     const login = await api(base, '/api/v1/auth/login', {
       method: 'POST',
-      body: { login: 'matong.lybon', password: 'mat-khau-nsx-2026' },
+      body: { login: 'matong.lybon', password: 'nsx-tu-dat-mat-khau' },
     });
     check(login.status === 200 && login.json?.token, `the producer's API login answered ${login.status}`);
     const order = await api(base, `/api/v1/orders/${code}`, { token: login.json.token });
