@@ -17,8 +17,10 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "core/audit.h"
 #include "core/ledger.h"
@@ -220,6 +222,24 @@ void assign(AppContext& app, const BoxRef& box, const httplib::Request& req,
   payments_page(app, box, req, res, notice, problem, status);
 }
 
+// What a page says, and its status, when the password confirming `action` ("đổi tài khoản nhận
+// tiền") is refused (storefront/receiving_account.h, confirm_password); nullopt for other errors.
+std::optional<std::pair<std::string, int>> refused_confirmation(const Error& error,
+                                                                const std::string& action,
+                                                                const std::string& unchanged) {
+  switch (error.code) {
+    case ErrorCode::invalid_input:
+      return std::pair{"Hãy nhập mật khẩu của bạn để xác nhận " + action + ".", 400};
+    case ErrorCode::forbidden:
+      return std::pair{"Mật khẩu không đúng. " + unchanged, 403};
+    case ErrorCode::rate_limited:
+      return std::pair{
+          std::string("Đã nhập sai mật khẩu quá nhiều lần. Hãy chờ một lát rồi thử lại."), 429};
+    default:
+      return std::nullopt;
+  }
+}
+
 void connect(AppContext& app, const BoxRef& box, const httplib::Request& req,
              httplib::Response& res) {
   std::string notice, problem;
@@ -244,23 +264,10 @@ void connect(AppContext& app, const BoxRef& box, const httplib::Request& req,
                                         form_value(req, "password"),
                                         limited_address(req, app.config.trusted_proxies));
       if (!confirmed) {
-        switch (confirmed.error().code) {
-          case ErrorCode::invalid_input:
-            problem = "Hãy nhập mật khẩu của bạn để xác nhận kết nối " + provider + ".";
-            status = 400;
-            break;
-          case ErrorCode::forbidden:
-            problem = "Mật khẩu không đúng. Kết nối " + provider + " chưa đổi.";
-            status = 403;
-            break;
-          case ErrorCode::rate_limited:
-            problem = "Đã nhập sai mật khẩu quá nhiều lần. Hãy chờ một lát rồi thử lại.";
-            status = 429;
-            break;
-          default:
-            return write_html_error(res, confirmed.error(), 1);
-        }
-        return payments_page(app, box, req, res, notice, problem, status);
+        auto said = refused_confirmation(confirmed.error(), "kết nối " + provider,
+                                         "Kết nối " + provider + " chưa đổi.");
+        if (!said) return write_html_error(res, confirmed.error(), 1);
+        return payments_page(app, box, req, res, notice, said->first, said->second);
       }
     }
     nlohmann::json body = nlohmann::json::object();
@@ -562,16 +569,10 @@ void change_account(AppContext& app, const httplib::Request& req, httplib::Respo
                                       form_value(req, "password"),
                                       limited_address(req, app.config.trusted_proxies));
     if (!confirmed) {
-      switch (confirmed.error().code) {
-        case ErrorCode::invalid_input:
-          return refuse("Hãy nhập mật khẩu của bạn để xác nhận đổi tài khoản nhận tiền.", 400);
-        case ErrorCode::forbidden:
-          return refuse("Mật khẩu không đúng. Tài khoản nhận tiền chưa đổi.", 403);
-        case ErrorCode::rate_limited:
-          return refuse("Đã nhập sai mật khẩu quá nhiều lần. Hãy chờ một lát rồi thử lại.", 429);
-        default:
-          return write_html_error(res, confirmed.error(), 1);
-      }
+      auto said = refused_confirmation(confirmed.error(), "đổi tài khoản nhận tiền",
+                                       "Tài khoản nhận tiền chưa đổi.");
+      if (!said) return write_html_error(res, confirmed.error(), 1);
+      return refuse(said->first, said->second);
     }
   }
   auto transaction = (*db)->begin();
