@@ -441,6 +441,24 @@ Result<void> Users::record_failure(const std::optional<std::string>& login_key,
                                    std::string_view client_addr, int64_t now) {
   auto transaction = db_.begin();
   if (!transaction) return transaction.error();
+  if (auto counted = count_failure(login_key, client_addr, now); !counted) return counted;
+  return transaction->commit();
+}
+
+Result<int64_t> Users::reserve_attempt(const std::optional<std::string>& login_key,
+                                       std::string_view client_addr, int64_t now) {
+  // The check and the count in one write transaction: attempts at the same moment (one
+  // connection each, or several processes on the file) are counted one after the other.
+  auto transaction = db_.begin();
+  if (!transaction) return transaction.error();
+  if (int64_t wait = retry_after_at(login_key, client_addr, now); wait > 0) return wait;
+  if (auto counted = count_failure(login_key, client_addr, now); !counted) return counted.error();
+  if (auto done = transaction->commit(); !done) return done.error();
+  return int64_t{0};
+}
+
+Result<void> Users::count_failure(const std::optional<std::string>& login_key,
+                                  std::string_view client_addr, int64_t now) {
   // One statement per key: a failure inside the window adds one, otherwise a new window starts.
   auto upsert = db_.prepare(R"sql(
     INSERT INTO login_failures (kind, key, failures, window_start) VALUES (?1, ?2, 1, ?3)
@@ -465,8 +483,7 @@ Result<void> Users::record_failure(const std::optional<std::string>& login_key,
   auto prune = db_.prepare("DELETE FROM login_failures WHERE window_start + ?1 <= ?2");
   if (!prune) return prune.error();
   prune->bind(1, options_.failure_window_seconds).bind(2, now);
-  if (auto done = prune->run(); !done) return done;
-  return transaction->commit();
+  return prune->run();
 }
 
 Result<Session> Users::authenticate(std::string_view login, std::string_view password,
@@ -477,9 +494,11 @@ Result<Session> Users::authenticate(std::string_view login, std::string_view pas
   std::optional<std::string> key;
   if (auto normalized = normalize_login(login)) key = login_key_of(*normalized);
 
-  if (int64_t wait = retry_after_at(key, client_addr, now); wait > 0) {
-    return rate_limited_error(wait);
-  }
+  // Counted as a failure before the slow check, and taken back when it succeeds: attempts made at
+  // the same moment (one connection each) would otherwise all pass the throttle together.
+  auto wait = reserve_attempt(key, client_addr, now);
+  if (!wait) return wait.error();
+  if (*wait > 0) return rate_limited_error(*wait);
 
   std::optional<User> user;
   std::optional<Credentials> stored;
@@ -517,15 +536,12 @@ Result<Session> Users::authenticate(std::string_view login, std::string_view pas
     if (!dummy) return dummy.error();
   }
 
-  if (!matches) {
-    if (auto recorded = record_failure(key, client_addr, now); !recorded) return recorded.error();
-    return Error{ErrorCode::unauthenticated, std::string(kBadCredentials), {}};
-  }
+  if (!matches) return Error{ErrorCode::unauthenticated, std::string(kBadCredentials), {}};
   if (user->status == UserStatus::disabled) {
     return Error{ErrorCode::forbidden, "Tài khoản đã bị khoá", {}};
   }
 
-  if (auto cleared = clear_failures(*key, client_addr); !cleared) return cleared.error();
+  if (auto forgotten = forget_attempt(*key, client_addr); !forgotten) return forgotten.error();
 
   // Upgrade a hash made with other parameters now that the password is known.
   if (!(stored->params == options_.scrypt)) {
@@ -633,6 +649,19 @@ Result<void> Users::clear_failures(const std::string& login_key, std::string_vie
   if (!clear) return clear.error();
   clear->bind(1, pair_key(login_key, client_addr));
   return clear->run();
+}
+
+Result<void> Users::forget_attempt(const std::string& login_key, std::string_view client_addr) {
+  auto transaction = db_.begin();
+  if (!transaction) return transaction.error();
+  if (auto cleared = clear_failures(login_key, client_addr); !cleared) return cleared;
+  auto give_back = db_.prepare(
+      "UPDATE login_failures SET failures = failures - 1 "
+      "WHERE kind = 'address' AND key = ?1 AND failures > 0");
+  if (!give_back) return give_back.error();
+  give_back->bind(1, client_addr);
+  if (auto done = give_back->run(); !done) return done;
+  return transaction->commit();
 }
 
 Result<void> Users::change_password(const Session& session, std::string_view current,

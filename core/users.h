@@ -163,9 +163,19 @@ class Users {
   struct Credentials;
   Result<Credentials> hash_password(std::string_view password) const;
   Result<bool> verify_password(std::string_view password, const Credentials& stored) const;
+  // In one transaction: the seconds to wait when throttled (nothing counted), else 0 with this
+  // attempt counted as a failure (forget_attempt() takes it back when it succeeds).
+  Result<int64_t> reserve_attempt(const std::optional<std::string>& login_key,
+                                  std::string_view client_addr, int64_t now);
+  // Inside a transaction: one more failure for the pair and the address.
+  Result<void> count_failure(const std::optional<std::string>& login_key,
+                             std::string_view client_addr, int64_t now);
   Result<void> record_failure(const std::optional<std::string>& login_key,
                               std::string_view client_addr, int64_t now);
   Result<void> clear_failures(const std::string& login_key, std::string_view client_addr);
+  // After a sign-in that succeeded: its attempt, counted beforehand, is taken back from the
+  // address and the pair's failures are forgotten.
+  Result<void> forget_attempt(const std::string& login_key, std::string_view client_addr);
   int64_t retry_after_at(const std::optional<std::string>& login_key, std::string_view client_addr,
                          int64_t now);
   Result<Session> open_session(const User& user, int64_t now);

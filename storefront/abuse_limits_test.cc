@@ -259,6 +259,33 @@ TEST_F(SignIn, AnotherPersonsTyposDoNotLockMeOut) {
   EXPECT_EQ(mine.status, 200) << mine.body.dump();
 }
 
+// Guesses sent at the same moment, one connection each, are counted one after the other: no more
+// of them are checked than the limit allows.
+TEST_F(SignIn, GuessesAtTheSameMomentAreAllCounted) {
+  start();
+  std::atomic<int> refused{0}, limited{0}, other{0};
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < 16; ++i) {
+    guessers.emplace_back([&, i] {
+      Answer a = login("nsp1", "doan-" + std::to_string(i));
+      (a.status == 401 ? refused : a.status == 429 ? limited : other)++;
+    });
+  }
+  for (auto& t : guessers) t.join();
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(limited.load(), 11);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(login("nsp1", kWorkspacePassword).status, 429);
+}
+
+// A successful sign-in takes its attempt back: a commune office whose people sign in all day is
+// never throttled for it.
+TEST_F(SignIn, SuccessfulSignInsAreNotCountedAgainstTheAddress) {
+  start();
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(login("nsp1", kWorkspacePassword).status, 200) << i;
+  EXPECT_EQ(count("SELECT COALESCE(SUM(failures), 0) FROM login_failures"), 0);
+}
+
 TEST_F(SignIn, NobodyLocksTheAdministratorOutFromElsewhere) {
   start(behind_proxy());
   Answer last;
