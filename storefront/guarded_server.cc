@@ -31,6 +31,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr size_t kReadChunk = 16 * 1024;
+constexpr int kCrowdedKeepAliveMs = 200;  // the keep-alive wait when most workers are taken
 
 // Milliseconds until `until`, at least 0, at most INT_MAX.
 int ms_until(Clock::time_point until) {
@@ -64,7 +65,33 @@ std::string address_text(const sockaddr_storage& addr, int& port) {
   return text;
 }
 
-enum class Head { ready, closed, too_large, timed_out };
+enum class Head { ready, closed, too_large, timed_out, compressed };
+
+// Bytes of a body past which a request is refused with 413, whatever its framing: httplib checks
+// its body limit against Content-Length only, so a chunked body would grow without one. Twice the
+// limit leaves room for any chunk framing a real client uses.
+size_t raw_body_cap(size_t max_body) { return max_body * 2 + 64 * 1024; }
+
+// True when the head names a Content-Encoding other than identity. httplib inflates gzip and
+// brotli bodies with no limit on what they inflate to (a few MiB can become gigabytes), and no
+// route takes a compressed body, so such requests are refused before their body is read.
+bool names_a_content_encoding(std::string_view head) {
+  for (size_t at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();) {
+    const size_t next = head.find('\n', at + 1);
+    std::string_view field = head.substr(at + 1, next - at - 1);
+    at = next;
+    if (field.size() < 17 || ::strncasecmp(field.data(), "content-encoding:", 17) != 0) continue;
+    field.remove_prefix(17);
+    while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
+      field.remove_prefix(1);
+    while (!field.empty() &&
+           (field.back() == '\r' || field.back() == ' ' || field.back() == '\t')) {
+      field.remove_suffix(1);
+    }
+    if (!(field.size() == 8 && ::strncasecmp(field.data(), "identity", 8) == 0)) return true;
+  }
+  return false;
+}
 
 // After a refusal the client may still be sending: closing with its bytes unread would make the
 // kernel reset the connection, and the client could lose the answer before reading it. So the
@@ -87,12 +114,13 @@ class GuardedStream final : public httplib::Stream {
  public:
   // `ssl`: the connection's TLS session (non-blocking socket), or null for plain TCP.
   GuardedStream(int fd, SSL* ssl, const RequestLimits& limits, milliseconds read_timeout,
-                milliseconds write_timeout)
+                milliseconds write_timeout, size_t max_body)
       : fd_(fd),
         ssl_(ssl),
         limits_(limits),
         read_timeout_(read_timeout),
-        write_timeout_(write_timeout) {}
+        write_timeout_(write_timeout),
+        body_cap_(raw_body_cap(max_body)) {}
 
   bool is_readable() const override {
     return has_buffered() || wait_for(fd_, POLLIN, read_wait_ms());
@@ -102,6 +130,7 @@ class GuardedStream final : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, size_t size) override {
+    if (pending_ != 0) return -1;
     if (pos_ == buffer_.size()) {
       const ssize_t got = fill();
       if (got <= 0) return got;
@@ -109,13 +138,19 @@ class GuardedStream final : public httplib::Stream {
     const size_t n = std::min(size, buffer_.size() - pos_);
     std::memcpy(ptr, buffer_.data() + pos_, n);
     pos_ += n;
+    handed_ += n;
+    if (!head_.empty() && handed_ > head_.size() + body_cap_) {
+      pending_ = 413;  // a body past any limit, chunked or not: refused, not read on
+      return -1;
+    }
     return static_cast<ssize_t>(n);
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    // A request that missed its deadline gets 408, whatever httplib made of the missing bytes.
-    if (timed_out_) {
-      refuse(408);
+    // A request refused while httplib read it (too slow, too large) gets that answer, whatever
+    // httplib made of the missing bytes.
+    if (pending_ != 0) {
+      refuse(pending_);
       return -1;
     }
     if (ssl_ != nullptr) return tls_write(ptr, size);
@@ -142,14 +177,18 @@ class GuardedStream final : public httplib::Stream {
   bool has_buffered() const {
     return pos_ < buffer_.size() || (ssl_ != nullptr && ::SSL_pending(ssl_) > 0);
   }
-  bool timed_out() const { return timed_out_; }
+  // The status a request was refused with while httplib read it (408, 413); 0 when none.
+  int pending() const { return pending_; }
 
-  // Starts the next request: its deadline runs from now.
+  // Starts the next request: its head must arrive within the read timeout (and the deadline), the
+  // whole request within the deadline, both from now.
   void begin_request() {
     buffer_.erase(0, pos_);
     pos_ = 0;
-    deadline_ = Clock::now() + limits_.request_deadline;
-    timed_out_ = false;
+    started_ = Clock::now();
+    deadline_ = started_ + std::min<milliseconds>(limits_.request_deadline, read_timeout_);
+    pending_ = 0;
+    handed_ = 0;
     head_.clear();
   }
 
@@ -159,8 +198,9 @@ class GuardedStream final : public httplib::Stream {
     while (true) {
       switch (scanner.scan(buffer_)) {
         case HeadScanner::State::complete:
-          head_.assign(buffer_, 0, scanner.size());  // for a refusal after the head
-          return Head::ready;
+          head_.assign(buffer_, 0, scanner.size());         // for a refusal after the head
+          deadline_ = started_ + limits_.request_deadline;  // now for the body
+          return names_a_content_encoding(head_) ? Head::compressed : Head::ready;
         case HeadScanner::State::too_large:
           return Head::too_large;
         case HeadScanner::State::incomplete:
@@ -168,15 +208,16 @@ class GuardedStream final : public httplib::Stream {
       }
       const ssize_t got = fill();
       if (got == 0) return Head::closed;
-      if (got < 0) return timed_out_ ? Head::timed_out : Head::closed;
+      if (got < 0) return pending_ == 408 ? Head::timed_out : Head::closed;
     }
   }
 
-  // Answers `status` (408 or 431) once, with the server's error body, and marks the stream done.
+  // Answers `status` (408, 413, 415 or 431) once, with the server's error body, and marks the
+  // stream done.
   void refuse(int status) {
     if (refused_) return;
     refused_ = true;
-    timed_out_ = false;  // the write below is the refusal itself
+    pending_ = 0;  // the write below is the refusal itself
     const std::string answer = refusal(status);
     std::string ip;
     int port = 0;
@@ -188,11 +229,14 @@ class GuardedStream final : public httplib::Stream {
       if (n <= 0) break;
       sent += static_cast<size_t>(n);
     }
-    timed_out_ = true;  // nothing more is read or written for this request
+    pending_ = status;  // nothing more is read or written for this request
   }
   bool refused() const { return refused_; }
 
  private:
+  // True once the deadline has come (poll may wake a millisecond early: its timeout is rounded).
+  bool past_deadline() const { return deadline_ && Clock::now() + milliseconds(2) >= *deadline_; }
+
   int read_wait_ms() const {
     const int by_timeout = static_cast<int>(read_timeout_.count());
     if (!deadline_) return by_timeout;
@@ -202,7 +246,7 @@ class GuardedStream final : public httplib::Stream {
   // Appends what the socket has to the buffer (waiting for the read timeout, and never past the
   // deadline). The bytes read; 0 at the end of the connection; -1 on error or timeout.
   ssize_t fill() {
-    if (timed_out_) return -1;
+    if (pending_ != 0) return -1;
     if (pos_ == buffer_.size()) {
       buffer_.clear();
       pos_ = 0;
@@ -210,8 +254,7 @@ class GuardedStream final : public httplib::Stream {
     if (ssl_ != nullptr) return tls_fill();
     const int wait_ms = read_wait_ms();
     if (!wait_for(fd_, POLLIN, wait_ms)) {
-      // The deadline, not the read timeout, ended the wait.
-      if (deadline_ && wait_ms < static_cast<int>(read_timeout_.count())) timed_out_ = true;
+      if (past_deadline()) pending_ = 408;
       return -1;
     }
     const size_t before = buffer_.size();
@@ -229,6 +272,7 @@ class GuardedStream final : public httplib::Stream {
     const size_t before = buffer_.size();
     buffer_.resize(before + kReadChunk);
     while (true) {
+      ::ERR_clear_error();  // other OpenSSL users on this thread may have left errors behind
       const int n = ::SSL_read(ssl_, buffer_.data() + before, static_cast<int>(kReadChunk));
       if (n > 0) {
         buffer_.resize(before + static_cast<size_t>(n));
@@ -238,7 +282,7 @@ class GuardedStream final : public httplib::Stream {
       const int wait_ms = read_wait_ms();
       if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
         if (wait_for(fd_, error == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, wait_ms)) continue;
-        if (deadline_ && wait_ms < static_cast<int>(read_timeout_.count())) timed_out_ = true;
+        if (past_deadline()) pending_ = 408;
       }
       ::ERR_clear_error();
       buffer_.resize(before);
@@ -249,6 +293,7 @@ class GuardedStream final : public httplib::Stream {
   ssize_t tls_write(const char* ptr, size_t size) {
     const int length = static_cast<int>(std::min<size_t>(size, 1 << 30));
     while (true) {
+      ::ERR_clear_error();
       const int n = ::SSL_write(ssl_, ptr, length);
       if (n > 0) return n;
       const int error = ::SSL_get_error(ssl_, n);
@@ -296,17 +341,37 @@ class GuardedStream final : public httplib::Stream {
     }
     httplib::Response res;
     res.set_header(kRequestIdHeader, new_request_id());
-    const bool slow = status == 408;
-    const std::string limit =
-        slow ? std::to_string(limits_.request_deadline.count() / 1000) + " seconds"
-             : std::to_string(limits_.max_header_lines) + " header lines and " +
-                   std::to_string(limits_.max_head_bytes) + " bytes";
-    write_error(req, res,
-                slow ? Error{ErrorCode::invalid_input,
-                             "the request did not arrive within " + limit + "; send it again", ""}
-                     : Error{ErrorCode::too_large, "the request head is over " + limit, ""});
-    std::string out = "HTTP/1.1 " + std::to_string(status) +
-                      (slow ? " Request Timeout\r\n" : " Request Header Fields Too Large\r\n");
+    Error error;
+    const char* reason = "";
+    switch (status) {
+      case 408:
+        reason = "Request Timeout";
+        error = {
+            ErrorCode::invalid_input,
+            "the request did not arrive in time (its head within " +
+                std::to_string(std::min(limits_.request_deadline, read_timeout_).count() / 1000) +
+                " seconds, the whole within " +
+                std::to_string(limits_.request_deadline.count() / 1000) + "); send it again",
+            ""};
+        break;
+      case 413:
+        reason = "Payload Too Large";
+        error = {ErrorCode::too_large, "the request body is too large", "body"};
+        break;
+      case 415:
+        reason = "Unsupported Media Type";
+        error = {ErrorCode::invalid_input, "compressed request bodies are not accepted",
+                 "Content-Encoding"};
+        break;
+      default:
+        reason = "Request Header Fields Too Large";
+        error = {ErrorCode::too_large,
+                 "the request head is over " + std::to_string(limits_.max_header_lines) +
+                     " header lines or " + std::to_string(limits_.max_head_bytes) + " bytes",
+                 ""};
+    }
+    write_error(req, res, error);
+    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
     out += "Content-Type: " + res.get_header_value("Content-Type") + "\r\n";
     out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
     out += std::string(kRequestIdHeader) + ": " + res.get_header_value(kRequestIdHeader) + "\r\n";
@@ -323,9 +388,12 @@ class GuardedStream final : public httplib::Stream {
   const milliseconds write_timeout_;
   std::string buffer_;  // bytes read and not yet given to httplib start at pos_
   size_t pos_ = 0;
+  const size_t body_cap_;
   std::string head_;  // the current request's head, once complete
-  std::optional<Clock::time_point> deadline_;
-  bool timed_out_ = false;
+  Clock::time_point started_{};
+  std::optional<Clock::time_point> deadline_;  // of the head, then of the whole request
+  size_t handed_ = 0;                          // bytes of this request given to httplib
+  int pending_ = 0;                            // 408 or 413 once refused while reading
   bool refused_ = false;
   mutable std::optional<std::string> peer_, local_;
   mutable int peer_port_ = 0, local_port_ = 0;
@@ -341,6 +409,7 @@ SSL* tls_accept(SSL_CTX* context, int fd, milliseconds timeout) {
   }
   const auto until = Clock::now() + timeout;
   while (true) {
+    ::ERR_clear_error();
     const int n = ::SSL_accept(ssl);
     if (n == 1) return ssl;
     const int error = ::SSL_get_error(ssl, n);
@@ -361,7 +430,11 @@ GuardedServer::GuardedServer(RequestLimits limits, const std::string& cert_file,
     : limits_(limits), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (cert_file.empty()) return;
   tls_ = ::SSL_CTX_new(::TLS_server_method());
-  if (tls_ == nullptr) return;
+  if (tls_ == nullptr) {
+    tls_failed_ = true;  // never plain HTTP where HTTPS was asked for
+    ::ERR_clear_error();
+    return;
+  }
   ::SSL_CTX_set_min_proto_version(tls_, TLS1_2_VERSION);
   ::SSL_CTX_set_options(tls_, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   if (::SSL_CTX_use_certificate_chain_file(tls_, cert_file.c_str()) != 1 ||
@@ -387,13 +460,43 @@ void GuardedServer::wake() {
   [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
 }
 
+bool GuardedServer::wait_for_request(int sock, int keep_alive_ms) {
+  const auto since = Clock::now();
+  pollfd fds[2] = {{sock, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  while (true) {
+    const bool crowded = limits_.worker_threads > 0 &&
+                         busy_.load(std::memory_order_relaxed) * 4 > limits_.worker_threads * 3;
+    const int waited =
+        static_cast<int>(std::chrono::duration_cast<milliseconds>(Clock::now() - since).count());
+    const int left =
+        (crowded ? std::min(keep_alive_ms, kCrowdedKeepAliveMs) : keep_alive_ms) - waited;
+    if (left <= 0) return false;
+    const int n = ::poll(fds, wake_fd_ >= 0 ? 2 : 1, std::min(left, kCrowdedKeepAliveMs));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n > 0) return fds[0].revents != 0 && (wake_fd_ < 0 || fds[1].revents == 0);
+  }
+}
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   using std::chrono::seconds;
   const auto read_timeout = std::chrono::duration_cast<milliseconds>(
       seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_));
   const auto write_timeout = std::chrono::duration_cast<milliseconds>(
       seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_));
+  // Counted while this thread serves the connection: when most worker threads are taken, an idle
+  // connection waits only a moment for its next request, so that a client sending one request
+  // every few seconds on each of many connections cannot keep the workers to itself.
+  busy_.fetch_add(1, std::memory_order_relaxed);
+  struct Release {
+    std::atomic<size_t>& busy;
+    ~Release() { busy.fetch_sub(1, std::memory_order_relaxed); }
+  } release{busy_};
   const int keep_alive_ms = static_cast<int>(keep_alive_timeout_sec_ * 1000);
+  if (svr_sock_ == INVALID_SOCKET) {
+    ::close(sock);
+    return false;
+  }
   SSL* ssl = nullptr;
   if (tls_ != nullptr) {
     ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
@@ -403,35 +506,31 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
       return false;
     }
   }
-  GuardedStream stream(sock, ssl, limits_, read_timeout, write_timeout);
+  GuardedStream stream(sock, ssl, limits_, read_timeout, write_timeout, payload_max_length_);
   bool ok = false;
   for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
-    // The keep-alive wait: for the next request, or for wake() after a stop.
-    if (!stream.has_buffered()) {
-      pollfd fds[2] = {{sock, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-      int n = 0;
-      do {
-        n = ::poll(fds, wake_fd_ >= 0 ? 2 : 1, keep_alive_ms);
-      } while (n < 0 && errno == EINTR);
-      if (n <= 0 || fds[0].revents == 0) break;
-    }
+    // The keep-alive wait: for the next request, or for wake() after a stop. Looked at again every
+    // kCrowdedKeepAliveMs, so that a connection already waiting is let go when the workers become
+    // crowded.
+    if (!stream.has_buffered() && !wait_for_request(sock, keep_alive_ms)) break;
     if (svr_sock_ == INVALID_SOCKET) break;
     stream.begin_request();
     const Head head = stream.read_head();
     if (head == Head::closed) break;
     if (head != Head::ready) {
-      stream.refuse(head == Head::too_large ? 431 : 408);
+      stream.refuse(head == Head::too_large ? 431 : head == Head::compressed ? 415 : 408);
       break;
     }
     bool closed = false;
     ok = process_request(stream, left == 1, closed, nullptr);
-    if (stream.timed_out()) {
-      stream.refuse(408);
+    if (stream.pending() != 0) {
+      stream.refuse(stream.pending());
       ok = false;
     }
     if (!ok || closed) break;
   }
   if (ssl != nullptr) {
+    ::ERR_clear_error();
     ::SSL_shutdown(ssl);  // the close_notify, without waiting for the client's
     ::ERR_clear_error();
   }

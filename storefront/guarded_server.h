@@ -13,10 +13,15 @@
 //   - reads the whole head of each request before httplib sees a byte of it, and answers
 //     431 (Request Header Fields Too Large) when it has more than max_header_lines header lines or
 //     more than max_head_bytes bytes, without reading the rest;
-//   - gives the whole request, head and body, `request_deadline` from its first byte, and answers
-//     408 (Request Timeout) when it has not arrived by then;
-// and closes the connection after either answer. Everything else is httplib's, unchanged: the
-// keep-alive count and timeout, the read and write timeouts, the parser, the routing.
+//   - gives the head the read timeout and the whole request, head and body, `request_deadline`
+//     from its first byte, and answers 408 (Request Timeout) when they have not arrived by then;
+//   - answers 413 to a body past twice the body limit, whatever its framing (httplib checks its
+//     limit against Content-Length only, so a chunked body had none), and 415 to a body with a
+//     Content-Encoding (httplib inflates gzip and brotli with no limit on the result);
+// and closes the connection after any of these answers. When most worker threads are taken, an
+// idle connection waits only 200 ms for its next request instead of the keep-alive timeout.
+// Everything else is httplib's, unchanged: the keep-alive count and timeout, the read and write
+// timeouts, the parser, the routing.
 //
 // It also speaks TLS itself (with OpenSSL, as httplib's SSLServer would), so that these limits hold
 // for HTTPS too.
@@ -28,6 +33,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -40,6 +46,9 @@ struct RequestLimits {
   size_t max_header_lines = 100;                      // header fields after the request line
   size_t max_head_bytes = 16384;                      // request line, headers and the blank line
   std::chrono::milliseconds request_deadline{60000};  // head and body, from the first byte
+  // The worker threads (config.threads): when three quarters serve connections, an idle
+  // connection waits at most 200 ms for its next request. 0: no such rule.
+  size_t worker_threads = 0;
 };
 
 // Serves like httplib::Server (same settings, same handlers) within `limits`.
@@ -62,11 +71,15 @@ class GuardedServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // The keep-alive wait: true when the next request's bytes are there; false after the timeout
+  // (shorter when the workers are crowded) or wake().
+  bool wait_for_request(int sock, int keep_alive_ms);
 
   const RequestLimits limits_;
   int wake_fd_ = -1;           // an eventfd, readable once wake() ran
   ssl_ctx_st* tls_ = nullptr;  // SSL_CTX, when serving TLS
   bool tls_failed_ = false;
+  std::atomic<size_t> busy_{0};  // connections being served by worker threads
 };
 
 }  // namespace chophien::storefront

@@ -123,10 +123,11 @@ HeadScanner::State HeadScanner::scan(std::string_view bytes) {
   if (state_ != State::incomplete) return state_;
   for (; scanned_ < bytes.size(); ++scanned_) {
     if (bytes[scanned_] != '\n') continue;
-    size_t length = scanned_ - line_start_;
-    if (length > 0 && bytes[scanned_ - 1] == '\r') --length;
+    // Only CR LF alone ends a head, as in httplib, which passes over a line ended by a bare LF
+    // and reads on: such a line is one more header line here.
+    const bool blank = scanned_ - line_start_ == 1 && bytes[scanned_ - 1] == '\r';
     line_start_ = scanned_ + 1;
-    if (length == 0 && lines_ > 0) {
+    if (blank && lines_ > 0) {
       size_ = scanned_ + 1;
       return state_ = size_ > max_bytes_ ? State::too_large : State::complete;
     }

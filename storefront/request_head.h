@@ -35,8 +35,9 @@ enum class HeadStatus { complete, incomplete, malformed };
 HeadStatus parse_request_head(std::string_view bytes, RequestHead& head);
 
 // Where a request's head ends, found one piece at a time and within limits: the worker threads'
-// check (guarded_server.h) before httplib reads a head. It only counts lines (each ended by LF,
-// with or without CR) up to the first empty line after the request line, so it agrees with
+// check (guarded_server.h) before httplib reads a head. It only counts lines (each ended by LF)
+// up to the first line that is CR LF alone after the request line, where httplib's reader ends a
+// head too (a line ended by a bare LF is one more line, never the end), so it agrees with
 // parse_request_head on every head that parser accepts, and decides the others by size alone.
 // One per request; not thread-safe.
 class HeadScanner {

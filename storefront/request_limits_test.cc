@@ -18,9 +18,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "storefront/test_server.h"
 
@@ -190,6 +192,89 @@ TEST_P(RequestLimits, TwoMillionHeaderLinesAreRefusedWithoutBeingKept) {
   auto res = client.Get("/api/v1/banks");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
+}
+
+// httplib ends a head only at CR LF alone and reads on past a line ended by a bare LF: such a
+// line is never the end of the head here either, so the headers after it are counted too.
+TEST_P(RequestLimits, ABareLineFeedDoesNotEndTheHeadBeforeTheLimits) {
+  TestServer server(with_front_door(GetParam()));
+  Socket s(server.port());
+  std::string head = "GET /api/v1/banks HTTP/1.1\r\nHost: 127.0.0.1\r\n\n";
+  for (int i = 0; i < 200; ++i) head += "X-After-" + std::to_string(i) + ": y\r\n";
+  ASSERT_TRUE(s.send(head + "\r\n"));
+  const std::string answer = s.read_all();
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 431 ")) << answer.substr(0, 80);
+}
+
+// httplib checks its body limit against Content-Length only: a chunked body past the limit is
+// refused as it arrives, not kept.
+TEST_P(RequestLimits, AChunkedBodyPastTheLimitGets413) {
+  Config config = with_front_door(GetParam());
+  config.max_body_bytes = 4096;
+  TestServer server(config);
+  Socket s(server.port());
+  ASSERT_TRUE(
+      s.send("POST /api/v1/orders HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  const std::string chunk = "1000\r\n" + std::string(4096, ' ') + "\r\n";
+  std::atomic<bool> done{false};
+  std::thread sender([&] {
+    for (int i = 0; i < 4096 && !done && s.send(chunk); ++i) {
+    }
+  });
+  const std::string answer = s.read_response();
+  done = true;
+  sender.join();
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 413 ")) << answer.substr(0, 80);
+}
+
+// httplib inflates gzip and brotli bodies with no limit on the result; no route takes one.
+TEST_P(RequestLimits, ACompressedBodyGets415BeforeItIsRead) {
+  TestServer server(with_front_door(GetParam()));
+  for (const char* encoding : {"gzip", "br", "deflate", "GZIP"}) {
+    Socket s(server.port());
+    ASSERT_TRUE(s.send(std::string("POST /hooks/sepay?producer=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Content-Type: application/json\r\nContent-Encoding: ") +
+                       encoding + "\r\nContent-Length: 4\r\n\r\nabcd"));
+    const std::string answer = s.read_all();
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 415 ")) << encoding << ": " << answer.substr(0, 80);
+    EXPECT_NE(answer.find("Content-Encoding"), std::string::npos) << answer;
+  }
+  Socket identity(server.port());
+  ASSERT_TRUE(identity.send(
+      "GET /api/v1/banks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Encoding: identity\r\n\r\n"));
+  EXPECT_TRUE(identity.read_response().starts_with("HTTP/1.1 200"));
+}
+
+// When most worker threads hold connections, an idle one waits only a moment for its next
+// request: a client keeping many connections alive with a request every few seconds cannot keep
+// the workers to itself. With few connections, keep-alive is as configured.
+TEST_P(RequestLimits, IdleConnectionsAreClosedSoonWhenTheWorkersAreCrowded) {
+  Config config = with_front_door(GetParam());
+  config.threads = 4;
+  config.keep_alive_timeout_seconds = 30;
+  TestServer server(config);
+  {
+    Socket alone(server.port());
+    ASSERT_TRUE(alone.send(head_with(2)));
+    ASSERT_TRUE(alone.read_response().starts_with("HTTP/1.1 200"));
+    const auto start = Clock::now();
+    alone.read_all(1500ms);  // nothing comes, and the connection stays open
+    EXPECT_GE(Clock::now() - start, 1400ms);
+  }
+  // Four idle keep-alive connections hold the four workers; a fifth client is still answered at
+  // once, not after the keep-alive timeout.
+  std::vector<std::unique_ptr<Socket>> crowd;
+  for (int i = 0; i < 4; ++i) {
+    crowd.push_back(std::make_unique<Socket>(server.port()));
+    ASSERT_TRUE(crowd.back()->send(head_with(2)));
+    ASSERT_TRUE(crowd.back()->read_response().starts_with("HTTP/1.1 200"));
+  }
+  const auto start = Clock::now();
+  Socket fifth(server.port());
+  ASSERT_TRUE(fifth.send(head_with(2)));
+  EXPECT_TRUE(fifth.read_response(10s).starts_with("HTTP/1.1 200"));
+  EXPECT_LT(Clock::now() - start, 3s);
 }
 
 // A body trickled one byte at a time: each byte is within the read timeout, the whole is not

@@ -167,7 +167,8 @@ Result<std::unique_ptr<Server>> Server::create(
   auto guarded = std::make_unique<GuardedServer>(
       RequestLimits{static_cast<size_t>(config.max_header_lines),
                     static_cast<size_t>(config.max_head_bytes),
-                    std::chrono::seconds(config.request_deadline_seconds)},
+                    std::chrono::seconds(config.request_deadline_seconds),
+                    static_cast<size_t>(config.threads)},
       config.tls_cert, config.tls_key);
   if (!guarded->is_valid()) {
     return invalid_input("cannot load the TLS certificate or key (PEM files expected)",
