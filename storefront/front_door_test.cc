@@ -226,6 +226,9 @@ struct Door : ::testing::Test {
 
   void TearDown() override {
     if (door) door->stop();
+    // As httplib's stop() does: an acceptor that came back to accept() after the door stopped is
+    // in the system's accept, which only a shut-down listening socket wakes.
+    ::shutdown(listen_fd, SHUT_RDWR);
     if (acceptor.joinable()) acceptor.join();
     ::close(listen_fd);
   }

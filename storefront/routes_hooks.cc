@@ -53,6 +53,8 @@ class RejectionLimiter {
   }
   void record(const std::string& webhook, int64_t now) {
     std::lock_guard lock(mutex_);
+    // A hard bound on what a flood of addresses can make this table hold.
+    if (seen_.size() >= kMaxEntries && !seen_.contains(webhook)) return;
     auto& times = seen_[webhook];
     prune(times, now);
     times.push_back(now);
@@ -70,6 +72,7 @@ class RejectionLimiter {
   static void prune(std::deque<int64_t>& times, int64_t now) {
     while (!times.empty() && times.front() <= now - 60) times.pop_front();
   }
+  static constexpr size_t kMaxEntries = 50000;
   std::mutex mutex_;
   std::map<std::string, std::deque<int64_t>> seen_;
   int64_t last_pruned_ = 0;
@@ -137,7 +140,7 @@ Result<core::BankNotification> parse(std::string_view provider, const std::strin
 
 // How far a request got in accept(): a refusal of an authentic one is not counted by the limiter,
 // and a connection whose secrets no longer open is the server's trouble, not the sender's.
-enum class Reached { start, no_connection, unreadable, authentic };
+enum class Reached { start, no_connection, unreadable, connection, authentic };
 
 // Everything before storing; an error here is a rejection.
 Result<core::BankNotification> accept(AppContext& app, HookState& state, std::string_view provider,
@@ -166,6 +169,7 @@ Result<core::BankNotification> accept(AppContext& app, HookState& state, std::st
     }
     return connection.error();
   }
+  reached = Reached::connection;
   if (auto checked = authenticate(provider, *connection, req, app.clock.now()); !checked) {
     return checked.error();
   }
@@ -234,11 +238,13 @@ void handle(AppContext& app, HookState& state, const std::string& provider,
       return;
     }
     if (reached != Reached::authentic) {
-      // Requests for producers or services that have no connection are counted by client address
-      // instead: the ids in a URL are the sender's choice and must not grow the table.
-      const std::string counted = reached == Reached::no_connection || producer_id == 0
-                                      ? provider + "/?/" + address
-                                      : webhook;
+      // Requests that never reached an existing connection (no such producer or service, a body
+      // too large) are counted by client address instead: the ids in a URL are the sender's
+      // choice and must not grow the table.
+      const std::string counted =
+          reached == Reached::connection
+              ? webhook
+              : provider + "/?/" + limited_address(req, app.config.trusted_proxies);
       if (int64_t wait = state.limiter.blocked_for(counted, now, limit); wait > 0) {
         reject_counter("rate_limited").add();
         write_error(res, Error{ErrorCode::rate_limited, "too many refused notifications", ""},
