@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/users.h"
 #include "integrations/sync.h"
 #include "storefront/client_address.h"
 
@@ -60,13 +61,17 @@ struct Config {
   // only on these platforms. Never logged.
   integrations::MarketplaceApps marketplace_apps;
   // Abuse limits (docs/configuration.md, "Abuse limits").
-  TrustedProxies trusted_proxies;            // CHOPHIEN_TRUSTED_PROXIES: "127.0.0.1,::1"
-  int signin_max_failures = 5;               // CHOPHIEN_SIGNIN_MAX_FAILURES: per login+address
-  int signin_max_failures_per_address = 30;  // CHOPHIEN_SIGNIN_MAX_FAILURES_PER_ADDRESS
-  int signin_window_seconds = 15 * 60;       // CHOPHIEN_SIGNIN_WINDOW
-  int checkout_max_per_phone = 5;            // CHOPHIEN_CHECKOUT_MAX_PER_PHONE (0: no cap)
-  int checkout_max_per_address = 20;         // CHOPHIEN_CHECKOUT_MAX_PER_ADDRESS (0: no cap)
-  int checkout_window_seconds = 3600;        // CHOPHIEN_CHECKOUT_WINDOW
+  TrustedProxies trusted_proxies;  // CHOPHIEN_TRUSTED_PROXIES: "127.0.0.1,::1"
+  // The defaults are core::UsersOptions' own.
+  int signin_max_failures =
+      core::UsersOptions{}.max_failures_per_pair;  // CHOPHIEN_SIGNIN_MAX_FAILURES
+  int signin_max_failures_per_address =
+      core::UsersOptions{}.max_failures_per_address;  // CHOPHIEN_SIGNIN_MAX_FAILURES_PER_ADDRESS
+  int signin_window_seconds =
+      static_cast<int>(core::UsersOptions{}.failure_window_seconds);  // CHOPHIEN_SIGNIN_WINDOW
+  int checkout_max_per_phone = 5;      // CHOPHIEN_CHECKOUT_MAX_PER_PHONE (0: no cap)
+  int checkout_max_per_address = 20;   // CHOPHIEN_CHECKOUT_MAX_PER_ADDRESS (0: no cap)
+  int checkout_window_seconds = 3600;  // CHOPHIEN_CHECKOUT_WINDOW
 
   bool tls() const { return !tls_cert.empty(); }
   // The address people use: public_url when set, else scheme://host:port.

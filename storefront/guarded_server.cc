@@ -72,25 +72,38 @@ enum class Head { ready, closed, too_large, timed_out, compressed };
 // limit leaves room for any chunk framing a real client uses.
 size_t raw_body_cap(size_t max_body) { return max_body * 2 + 64 * 1024; }
 
+// Calls `visit(name, value)` for each header field of a request head's bytes (the request line
+// skipped; the head may be cut short), the value without surrounding blanks.
+template <typename Visit>
+void for_each_field(std::string_view head, Visit&& visit) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  for (size_t at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();) {
+    const size_t next = head.find('\n', at + 1);
+    const std::string_view field = head.substr(at + 1, next - at - 1);
+    at = next;
+    const size_t colon = field.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view value = field.substr(colon + 1);
+    while (!value.empty() && blank(value.front())) value.remove_prefix(1);
+    while (!value.empty() && blank(value.back())) value.remove_suffix(1);
+    if (!visit(field.substr(0, colon), value)) return;
+  }
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
 // True when the head names a Content-Encoding other than identity. httplib inflates gzip and
 // brotli bodies with no limit on what they inflate to (a few MiB can become gigabytes), and no
 // route takes a compressed body, so such requests are refused before their body is read.
 bool names_a_content_encoding(std::string_view head) {
-  for (size_t at = head.find('\n'); at != std::string_view::npos && at + 1 < head.size();) {
-    const size_t next = head.find('\n', at + 1);
-    std::string_view field = head.substr(at + 1, next - at - 1);
-    at = next;
-    if (field.size() < 17 || ::strncasecmp(field.data(), "content-encoding:", 17) != 0) continue;
-    field.remove_prefix(17);
-    while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
-      field.remove_prefix(1);
-    while (!field.empty() &&
-           (field.back() == '\r' || field.back() == ' ' || field.back() == '\t')) {
-      field.remove_suffix(1);
-    }
-    if (!(field.size() == 8 && ::strncasecmp(field.data(), "identity", 8) == 0)) return true;
-  }
-  return false;
+  bool named = false;
+  for_each_field(head, [&](std::string_view name, std::string_view value) {
+    named = same_name(name, "Content-Encoding") && !same_name(value, "identity");
+    return !named;
+  });
+  return named;
 }
 
 // After a refusal the client may still be sending: closing with its bytes unread would make the
@@ -329,16 +342,11 @@ class GuardedStream final : public httplib::Stream {
       target = target.substr(0, std::min(target.find(' '), target.find('?')));
       req.path = std::string(target.substr(0, 2048));
     }
-    for (size_t at = line_end; at != std::string_view::npos && at + 1 < head.size();) {
-      const size_t next = head.find('\n', at + 1);
-      const std::string_view field = head.substr(at + 1, next - at - 1);
-      if (field.size() > 7 && ::strncasecmp(field.data(), "accept:", 7) == 0) {
-        std::string value(field.substr(7, 512));
-        req.headers.emplace("Accept", value);
-        break;
-      }
-      at = next;
-    }
+    for_each_field(head, [&](std::string_view name, std::string_view value) {
+      if (!same_name(name, "Accept")) return true;
+      req.headers.emplace("Accept", std::string(value.substr(0, 512)));
+      return false;
+    });
     httplib::Response res;
     res.set_header(kRequestIdHeader, new_request_id());
     Error error;
